@@ -1,0 +1,180 @@
+// The vocabulary shared by the host and every plugin: packs and actions as read from disk,
+// executions as stored, and the launch plan a runner hands to the host.
+//
+// Parameter values and action metadata are JSON values (nlohmann::json): they arrive as JSON
+// over the API and are JSON-Schema typed in pack metadata, so no conversion is lost.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace rivet::sdk {
+
+// ---- Packs and actions -------------------------------------------------------------------
+
+// JSON-Schema types a parameter may declare (StackStorm's set).
+enum class ParameterType { string, integer, number, boolean, array, object, null };
+
+struct ParameterSpec {
+  std::string name;                       // matches ^\w+$
+  ParameterType type = ParameterType::string;
+  std::string description;
+  bool required = false;
+  bool secret = false;                    // redacted in history and logs
+  bool immutable = false;                 // a request may not set it; the default is used
+  std::optional<nlohmann::json> default_value;
+  std::vector<nlohmann::json> enum_values;  // empty: any value of the type
+  std::optional<int> position;            // set: positional argument, else named --name=value
+};
+
+struct ActionSpec {
+  std::string pack;                       // pack ref, e.g. "linux"
+  std::string name;                       // action name, e.g. "disk_usage"
+  std::string runner_type;                // e.g. "local-shell-script"
+  std::string description;
+  bool enabled = true;
+  std::string entry_point;                // as written in the metadata, relative to actions/
+  std::string entry_point_path;           // absolute, resolved inside the pack ("" if none)
+  std::vector<ParameterSpec> parameters;  // the action's own parameters, in metadata order
+  // Runner parameters the pack fixes (StackStorm's cmd, cwd, env, timeout, ...): their
+  // defaults from the metadata. A request can never set these.
+  nlohmann::json runner_parameters = nlohmann::json::object();
+  std::optional<int> timeout_seconds;     // from the metadata; absent: the runner's default
+  std::vector<std::string> tags;
+
+  std::string ref() const { return pack + "." + name; }
+};
+
+struct PackSpec {
+  std::string ref;                        // ^[a-z0-9_]+$, the name actions are called by
+  std::string name;
+  std::string description;
+  std::string version;
+  std::string author;
+  std::string path;                       // absolute directory of the pack
+  nlohmann::json metadata = nlohmann::json::object();  // pack.yaml as read (unknown keys kept)
+};
+
+// ---- Executions ---------------------------------------------------------------------------
+
+enum class ExecutionStatus {
+  requested,   // accepted and durable; not yet planned
+  scheduled,   // planned, waiting for a free slot
+  running,
+  succeeded,
+  failed,
+  timeout,
+  canceling,
+  canceled,
+  abandoned,   // its process was lost (e.g. supervisor died); the reason says why
+};
+
+constexpr std::string_view toString(ExecutionStatus status) {
+  switch (status) {
+    case ExecutionStatus::requested: return "requested";
+    case ExecutionStatus::scheduled: return "scheduled";
+    case ExecutionStatus::running: return "running";
+    case ExecutionStatus::succeeded: return "succeeded";
+    case ExecutionStatus::failed: return "failed";
+    case ExecutionStatus::timeout: return "timeout";
+    case ExecutionStatus::canceling: return "canceling";
+    case ExecutionStatus::canceled: return "canceled";
+    case ExecutionStatus::abandoned: return "abandoned";
+  }
+  return "unknown";
+}
+
+inline std::optional<ExecutionStatus> parseExecutionStatus(std::string_view text) {
+  for (auto status : {ExecutionStatus::requested, ExecutionStatus::scheduled,
+                      ExecutionStatus::running, ExecutionStatus::succeeded,
+                      ExecutionStatus::failed, ExecutionStatus::timeout,
+                      ExecutionStatus::canceling, ExecutionStatus::canceled,
+                      ExecutionStatus::abandoned}) {
+    if (toString(status) == text) return status;
+  }
+  return std::nullopt;
+}
+
+// A terminal status never changes again.
+constexpr bool isTerminal(ExecutionStatus status) {
+  return status == ExecutionStatus::succeeded || status == ExecutionStatus::failed ||
+         status == ExecutionStatus::timeout || status == ExecutionStatus::canceled ||
+         status == ExecutionStatus::abandoned;
+}
+
+// Who asked: taken from the verified client certificate, never from the request body.
+struct Requester {
+  std::string subject;                    // RFC 2253 subject, e.g. "CN=alice,O=ops"
+  std::vector<std::string> sans;          // subject alternative names, e.g. "DNS:ops-bastion"
+};
+
+struct ExecutionRecord {
+  std::string id;
+  std::string pack;
+  std::string action;                     // action name within the pack
+  nlohmann::json parameters = nlohmann::json::object();  // after defaults; secrets redacted
+  Requester requester;
+  ExecutionStatus status = ExecutionStatus::requested;
+  std::optional<int> exit_code;
+  std::optional<int> term_signal;         // set when the process was ended by a signal
+  std::string error;                      // why it failed or was abandoned; empty otherwise
+  std::int64_t created_at_ms = 0;         // milliseconds since the Unix epoch, UTC
+  std::optional<std::int64_t> started_at_ms;
+  std::optional<std::int64_t> ended_at_ms;
+  std::optional<int> pid;                 // process (group leader) while it runs
+  std::string stdout_path;
+  std::string stderr_path;
+
+  std::string ref() const { return pack + "." + action; }
+};
+
+// One change of status, as applied to a stored execution. Fields left empty keep their
+// stored value.
+struct ExecutionUpdate {
+  ExecutionStatus status = ExecutionStatus::requested;
+  std::int64_t at_ms = 0;
+  std::string reason;                     // kept on the transition; also the record's error
+  std::optional<int> exit_code;
+  std::optional<int> term_signal;
+  std::optional<int> pid;
+  std::optional<std::int64_t> started_at_ms;
+  std::optional<std::int64_t> ended_at_ms;
+};
+
+struct StatusTransition {
+  std::optional<ExecutionStatus> from;    // empty for the first record
+  ExecutionStatus to = ExecutionStatus::requested;
+  std::int64_t at_ms = 0;
+  std::string reason;
+};
+
+// ---- What a runner hands to the host ------------------------------------------------------
+
+// How to start an action's process. The host executes every plan the same way (process group,
+// nice, sandbox, output capture, timeouts), so a runner never spawns anything itself.
+struct LaunchPlan {
+  // argv[0] is an absolute path, or a name looked up in the child's PATH.
+  std::vector<std::string> argv;
+  // Added to the host's base environment (PATH, LANG, HOME); these win on a clash.
+  std::map<std::string, std::string> env;
+  std::string working_dir;                // "" : the pack's directory
+  std::string stdin_data;                 // written to the child's stdin, then closed
+};
+
+// Everything a runner sees about one execution.
+struct LaunchRequest {
+  std::string execution_id;
+  const PackSpec& pack;
+  const ActionSpec& action;
+  // Validated against the action's parameter specs, defaults applied, runner parameters
+  // removed. Values have the declared JSON types.
+  const nlohmann::json& parameters;
+};
+
+}  // namespace rivet::sdk
