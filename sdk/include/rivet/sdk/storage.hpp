@@ -22,11 +22,11 @@ namespace rivet::sdk {
 
 struct ExecutionQuery {
   std::optional<std::string> pack;        // with action: one action; alone: a whole pack
-  std::optional<std::string> action;
+  std::optional<std::string> action;      // only together with pack (else invalid_argument)
   std::optional<ExecutionStatus> status;
   // Cursor: only executions created before the execution with this id (which must exist).
   std::optional<std::string> before;
-  std::size_t limit = 50;
+  std::size_t limit = 50;                 // at least 1 (0 is invalid_argument)
 };
 
 struct ExecutionPage {
@@ -41,7 +41,8 @@ class BOOST_SYMBOL_VISIBLE ExecutionStore : public Plugin {
   virtual Status create(const ExecutionRecord& record) = 0;
 
   // Applies one status change to execution `id`. not_found if there is no such execution;
-  // conflict if it is already in a terminal status.
+  // conflict if it is already in a terminal status. Fields the update leaves empty keep
+  // their stored values.
   virtual Status apply(const std::string& id, const ExecutionUpdate& update) = 0;
 
   virtual StatusOr<ExecutionRecord> get(const std::string& id) const = 0;
@@ -49,7 +50,7 @@ class BOOST_SYMBOL_VISIBLE ExecutionStore : public Plugin {
   // not_found if `before` names no execution.
   virtual StatusOr<ExecutionPage> list(const ExecutionQuery& query) const = 0;
 
-  // Oldest first.
+  // Oldest first; not_found for an unknown id.
   virtual StatusOr<std::vector<StatusTransition>> transitions(const std::string& id) const = 0;
 };
 

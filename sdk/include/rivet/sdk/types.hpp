@@ -21,6 +21,28 @@ namespace rivet::sdk {
 // JSON-Schema types a parameter may declare (StackStorm's set).
 enum class ParameterType { string, integer, number, boolean, array, object, null };
 
+constexpr std::string_view toString(ParameterType type) {
+  switch (type) {
+    case ParameterType::string: return "string";
+    case ParameterType::integer: return "integer";
+    case ParameterType::number: return "number";
+    case ParameterType::boolean: return "boolean";
+    case ParameterType::array: return "array";
+    case ParameterType::object: return "object";
+    case ParameterType::null: return "null";
+  }
+  return "unknown";
+}
+
+inline std::optional<ParameterType> parseParameterType(std::string_view text) {
+  for (auto type : {ParameterType::string, ParameterType::integer, ParameterType::number,
+                    ParameterType::boolean, ParameterType::array, ParameterType::object,
+                    ParameterType::null}) {
+    if (toString(type) == text) return type;
+  }
+  return std::nullopt;
+}
+
 struct ParameterSpec {
   std::string name;                       // matches ^\w+$
   ParameterType type = ParameterType::string;
