@@ -1,0 +1,377 @@
+#include "sqlite_execution_store.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <exception>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string_view>
+#include <utility>
+
+#include "execution_queries.hpp"
+#include "store_config.hpp"
+#include "store_database.hpp"
+
+namespace rivet::plugins::storage_sqlite {
+
+using sdk::ErrorCode;
+using sdk::ExecutionStatus;
+using sdk::Status;
+using sdk::StatusOr;
+
+namespace {
+
+// Runs one public call: nothing may throw across the plugin boundary, so any exception (a bad
+// allocation, a corrupt JSON column) becomes an internal error naming the call.
+template <typename Body>
+auto guardedCall(std::string_view call, Body&& body) noexcept -> decltype(body()) {
+  try {
+    return body();
+  } catch (const std::exception& error) {
+    return Status(ErrorCode::internal, "storage-sqlite " + std::string(call) + ": " + error.what());
+  } catch (...) {
+    return Status(ErrorCode::internal, "storage-sqlite " + std::string(call) + ": unknown error");
+  }
+}
+
+Status notConfigured() {
+  return Status(ErrorCode::unavailable, "storage-sqlite is used before configure() succeeded");
+}
+
+Status noSuchExecution(const std::string& id) {
+  return Status(ErrorCode::not_found, "no execution with id '" + id + "'");
+}
+
+std::optional<int> narrow(std::optional<std::int64_t> value) {
+  if (!value) return std::nullopt;
+  return static_cast<int>(*value);
+}
+
+// The seq of execution `id`, empty when there is none.
+StatusOr<std::optional<std::int64_t>> findSeq(Database& database, const std::string& id) {
+  auto statement = database.prepare("SELECT seq FROM executions WHERE id = :id");
+  if (!statement.ok()) return statement.status();
+  statement->bind(":id", id);
+  auto row = statement->step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<std::int64_t>();
+  return std::optional<std::int64_t>(statement->integer(0));
+}
+
+StatusOr<ExecutionStatus> decodeStatus(const std::string& text, const std::string& id) {
+  if (auto status = sdk::parseExecutionStatus(text)) return *status;
+  return Status(ErrorCode::internal,
+                "execution '" + id + "' has an unknown status '" + text + "' in the database");
+}
+
+// Reads the row a statement selecting kExecutionColumns stands on.
+StatusOr<sdk::ExecutionRecord> decodeExecution(const Statement& row) {
+  sdk::ExecutionRecord record;
+  record.id = row.text(0);
+  record.pack = row.text(1);
+  record.action = row.text(2);
+  record.parameters = nlohmann::json::parse(row.text(3));
+  record.requester.subject = row.text(4);
+  record.requester.sans = nlohmann::json::parse(row.text(5)).get<std::vector<std::string>>();
+  auto status = decodeStatus(row.text(6), record.id);
+  if (!status.ok()) return status.status();
+  record.status = *status;
+  record.exit_code = narrow(row.optionalInteger(7));
+  record.term_signal = narrow(row.optionalInteger(8));
+  record.error = row.text(9);
+  record.created_at_ms = row.integer(10);
+  record.started_at_ms = row.optionalInteger(11);
+  record.ended_at_ms = row.optionalInteger(12);
+  record.pid = narrow(row.optionalInteger(13));
+  record.stdout_path = row.text(14);
+  record.stderr_path = row.text(15);
+  return record;
+}
+
+// Statuses whose reason explains what went wrong, and so becomes the record's error.
+bool reasonIsError(ExecutionStatus status) {
+  return status == ExecutionStatus::failed || status == ExecutionStatus::timeout ||
+         status == ExecutionStatus::canceled || status == ExecutionStatus::abandoned;
+}
+
+Status insertTransition(Database& database, const std::string& id,
+                        std::optional<ExecutionStatus> from, ExecutionStatus to, std::int64_t at_ms,
+                        const std::string& reason) {
+  auto statement = database.prepare(
+      "INSERT INTO execution_transitions (execution_id, seq, from_status, to_status, at_ms, "
+      "reason) VALUES (:id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM execution_transitions "
+      "WHERE execution_id = :id), :from_status, :to_status, :at_ms, :reason)");
+  if (!statement.ok()) return statement.status();
+  statement->bind(":id", id);
+  if (from) {
+    statement->bind(":from_status", sdk::toString(*from));
+  } else {
+    statement->bindNull(":from_status");
+  }
+  statement->bind(":to_status", sdk::toString(to));
+  statement->bind(":at_ms", at_ms);
+  statement->bind(":reason", reason);
+  auto done = statement->step();
+  return done.ok() ? Status::success() : done.status();
+}
+
+}  // namespace
+
+// ---- configure ----------------------------------------------------------------------------
+
+Status SqliteExecutionStore::configure(const sdk::PluginContext& context) {
+  return guardedCall("configure", [&] {
+    std::lock_guard lock(mutex_);
+    return openDatabase(context);
+  });
+}
+
+Status SqliteExecutionStore::openDatabase(const sdk::PluginContext& context) {
+  auto config = parseStoreConfig(context);
+  if (!config.ok()) return config.status();
+  auto database = openStoreDatabase(*config, *context.logger);
+  if (!database.ok()) return database.status();
+  database_ = std::move(*database);
+  context.logger->log(sdk::LogLevel::info, "storage-sqlite: using " + config->path +
+                                               " (synchronous=" + config->synchronous + ")");
+  return Status::success();
+}
+
+// ---- create -------------------------------------------------------------------------------
+
+Status SqliteExecutionStore::create(const sdk::ExecutionRecord& record) {
+  return guardedCall("create", [&] {
+    std::lock_guard lock(mutex_);
+    return database_ ? insertExecution(record) : notConfigured();
+  });
+}
+
+Status SqliteExecutionStore::insertExecution(const sdk::ExecutionRecord& record) {
+  if (record.id.empty()) return Status(ErrorCode::invalid_argument, "execution id is empty");
+  std::string parameters;
+  std::string sans;
+  try {
+    parameters = record.parameters.dump();
+    sans = nlohmann::json(record.requester.sans).dump();
+  } catch (const nlohmann::json::exception& error) {
+    return Status(ErrorCode::invalid_argument,
+                  "execution '" + record.id + "' cannot be stored as JSON: " + error.what());
+  }
+
+  Database& database = *database_;
+  Transaction transaction(database);
+  if (auto begun = transaction.begin(); !begun.ok()) return begun;
+  // The write lock is held, so nobody can insert this id between the check and the insert.
+  auto existing = findSeq(database, record.id);
+  if (!existing.ok()) return existing.status();
+  if (*existing) {
+    return Status(ErrorCode::conflict, "an execution with id '" + record.id + "' already exists");
+  }
+
+  auto insert = database.prepare(
+      "INSERT INTO executions (id, pack, action, parameters, requester_subject, requester_sans, "
+      "status, exit_code, term_signal, error, created_at_ms, started_at_ms, ended_at_ms, pid, "
+      "stdout_path, stderr_path) VALUES (:id, :pack, :action, :parameters, :requester_subject, "
+      ":requester_sans, :status, :exit_code, :term_signal, :error, :created_at_ms, "
+      ":started_at_ms, :ended_at_ms, :pid, :stdout_path, :stderr_path)");
+  if (!insert.ok()) return insert.status();
+  insert->bind(":id", record.id);
+  insert->bind(":pack", record.pack);
+  insert->bind(":action", record.action);
+  insert->bind(":parameters", parameters);
+  insert->bind(":requester_subject", record.requester.subject);
+  insert->bind(":requester_sans", sans);
+  insert->bind(":status", sdk::toString(record.status));
+  insert->bind(":exit_code", record.exit_code);
+  insert->bind(":term_signal", record.term_signal);
+  insert->bind(":error", record.error);
+  insert->bind(":created_at_ms", record.created_at_ms);
+  insert->bind(":started_at_ms", record.started_at_ms);
+  insert->bind(":ended_at_ms", record.ended_at_ms);
+  insert->bind(":pid", record.pid);
+  insert->bind(":stdout_path", record.stdout_path);
+  insert->bind(":stderr_path", record.stderr_path);
+  if (auto inserted = insert->step(); !inserted.ok()) return inserted.status();
+
+  auto first =
+      insertTransition(database, record.id, std::nullopt, record.status, record.created_at_ms, "");
+  if (!first.ok()) return first;
+  return transaction.commit();
+}
+
+// ---- apply --------------------------------------------------------------------------------
+
+Status SqliteExecutionStore::apply(const std::string& id, const sdk::ExecutionUpdate& update) {
+  return guardedCall("apply", [&] {
+    std::lock_guard lock(mutex_);
+    return database_ ? updateExecution(id, update) : notConfigured();
+  });
+}
+
+Status SqliteExecutionStore::updateExecution(const std::string& id,
+                                             const sdk::ExecutionUpdate& update) {
+  Database& database = *database_;
+  Transaction transaction(database);
+  if (auto begun = transaction.begin(); !begun.ok()) return begun;
+
+  ExecutionStatus from = ExecutionStatus::requested;
+  {
+    auto current = database.prepare("SELECT status FROM executions WHERE id = :id");
+    if (!current.ok()) return current.status();
+    current->bind(":id", id);
+    auto row = current->step();
+    if (!row.ok()) return row.status();
+    if (!*row) return noSuchExecution(id);
+    auto status = decodeStatus(current->text(0), id);
+    if (!status.ok()) return status.status();
+    from = *status;
+  }
+  if (sdk::isTerminal(from)) {
+    return Status(ErrorCode::conflict,
+                  "execution '" + id + "' is already " + std::string(sdk::toString(from)) +
+                      " and cannot become " + std::string(sdk::toString(update.status)));
+  }
+
+  // A NULL parameter keeps the stored value: ExecutionUpdate leaves unset fields alone.
+  auto change = database.prepare(
+      "UPDATE executions SET status = :status, exit_code = COALESCE(:exit_code, exit_code), "
+      "term_signal = COALESCE(:term_signal, term_signal), pid = COALESCE(:pid, pid), "
+      "started_at_ms = COALESCE(:started_at_ms, started_at_ms), "
+      "ended_at_ms = COALESCE(:ended_at_ms, ended_at_ms), error = COALESCE(:error, error) "
+      "WHERE id = :id");
+  if (!change.ok()) return change.status();
+  change->bind(":status", sdk::toString(update.status));
+  change->bind(":exit_code", update.exit_code);
+  change->bind(":term_signal", update.term_signal);
+  change->bind(":pid", update.pid);
+  change->bind(":started_at_ms", update.started_at_ms);
+  change->bind(":ended_at_ms", update.ended_at_ms);
+  if (reasonIsError(update.status) && !update.reason.empty()) {
+    change->bind(":error", update.reason);
+  } else {
+    change->bindNull(":error");
+  }
+  change->bind(":id", id);
+  if (auto changed = change->step(); !changed.ok()) return changed.status();
+
+  auto recorded = insertTransition(database, id, from, update.status, update.at_ms, update.reason);
+  if (!recorded.ok()) return recorded;
+  return transaction.commit();
+}
+
+// ---- get ----------------------------------------------------------------------------------
+
+StatusOr<sdk::ExecutionRecord> SqliteExecutionStore::get(const std::string& id) const {
+  return guardedCall("get", [&]() -> StatusOr<sdk::ExecutionRecord> {
+    std::lock_guard lock(mutex_);
+    return database_ ? selectExecution(id) : notConfigured();
+  });
+}
+
+StatusOr<sdk::ExecutionRecord> SqliteExecutionStore::selectExecution(const std::string& id) const {
+  auto statement = database_->prepare(std::string("SELECT ") + kExecutionColumns +
+                                      " FROM executions WHERE id = :id");
+  if (!statement.ok()) return statement.status();
+  statement->bind(":id", id);
+  auto row = statement->step();
+  if (!row.ok()) return row.status();
+  if (!*row) return noSuchExecution(id);
+  return decodeExecution(*statement);
+}
+
+// ---- list ---------------------------------------------------------------------------------
+
+StatusOr<sdk::ExecutionPage> SqliteExecutionStore::list(const sdk::ExecutionQuery& query) const {
+  return guardedCall("list", [&]() -> StatusOr<sdk::ExecutionPage> {
+    std::lock_guard lock(mutex_);
+    return database_ ? selectPage(query) : notConfigured();
+  });
+}
+
+StatusOr<sdk::ExecutionPage> SqliteExecutionStore::selectPage(
+    const sdk::ExecutionQuery& query) const {
+  if (query.action && !query.pack) {
+    return Status(ErrorCode::invalid_argument, "an action filter needs its pack");
+  }
+  if (query.limit == 0) return Status(ErrorCode::invalid_argument, "limit must be at least 1");
+
+  std::optional<std::int64_t> before_seq;
+  if (query.before) {
+    auto seq = findSeq(*database_, *query.before);
+    if (!seq.ok()) return seq.status();
+    if (!*seq) return noSuchExecution(*query.before);
+    before_seq = *seq;
+  }
+
+  auto statement = database_->prepare(listExecutionsSql(query));
+  if (!statement.ok()) return statement.status();
+  if (query.pack) statement->bind(":pack", *query.pack);
+  if (query.action) statement->bind(":action", *query.action);
+  if (query.status) statement->bind(":status", sdk::toString(*query.status));
+  if (before_seq) statement->bind(":before_seq", *before_seq);
+  // One row more than asked says whether another page follows.
+  const auto limit = static_cast<std::int64_t>(
+      std::min<std::size_t>(query.limit, std::numeric_limits<std::int64_t>::max() - 1));
+  statement->bind(":limit", limit + 1);
+
+  sdk::ExecutionPage page;
+  bool more = false;
+  while (true) {
+    auto row = statement->step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    if (static_cast<std::int64_t>(page.items.size()) == limit) {
+      more = true;
+      break;
+    }
+    auto record = decodeExecution(*statement);
+    if (!record.ok()) return record.status();
+    page.items.push_back(std::move(record).value());
+  }
+  if (more) page.next_before = page.items.back().id;
+  return page;
+}
+
+// ---- transitions --------------------------------------------------------------------------
+
+StatusOr<std::vector<sdk::StatusTransition>> SqliteExecutionStore::transitions(
+    const std::string& id) const {
+  return guardedCall("transitions", [&]() -> StatusOr<std::vector<sdk::StatusTransition>> {
+    std::lock_guard lock(mutex_);
+    return database_ ? selectTransitions(id) : notConfigured();
+  });
+}
+
+StatusOr<std::vector<sdk::StatusTransition>> SqliteExecutionStore::selectTransitions(
+    const std::string& id) const {
+  auto statement = database_->prepare(
+      "SELECT from_status, to_status, at_ms, reason FROM execution_transitions "
+      "WHERE execution_id = :id ORDER BY seq");
+  if (!statement.ok()) return statement.status();
+  statement->bind(":id", id);
+
+  std::vector<sdk::StatusTransition> found;
+  while (true) {
+    auto row = statement->step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    sdk::StatusTransition transition;
+    if (!statement->isNull(0)) {
+      auto from = decodeStatus(statement->text(0), id);
+      if (!from.ok()) return from.status();
+      transition.from = *from;
+    }
+    auto to = decodeStatus(statement->text(1), id);
+    if (!to.ok()) return to.status();
+    transition.to = *to;
+    transition.at_ms = statement->integer(2);
+    transition.reason = statement->text(3);
+    found.push_back(std::move(transition));
+  }
+  // create() always writes a first transition, so none means no such execution.
+  if (found.empty()) return noSuchExecution(id);
+  return found;
+}
+
+}  // namespace rivet::plugins::storage_sqlite

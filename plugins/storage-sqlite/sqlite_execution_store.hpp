@@ -1,0 +1,43 @@
+// ExecutionStore on one SQLite database in WAL mode.
+//
+// One connection serves every call, behind one mutex: reads are short indexed lookups and
+// every write waits for an fsync anyway, so a connection pool would add locking subtleties
+// without adding throughput. Other processes (the CLI, sqlite3) may read the file meanwhile.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "rivet/sdk/storage.hpp"
+#include "sqlite_database.hpp"
+
+namespace rivet::plugins::storage_sqlite {
+
+class SqliteExecutionStore : public sdk::ExecutionStore {
+ public:
+  sdk::Status configure(const sdk::PluginContext& context) override;
+
+  sdk::Status create(const sdk::ExecutionRecord& record) override;
+  sdk::Status apply(const std::string& id, const sdk::ExecutionUpdate& update) override;
+  sdk::StatusOr<sdk::ExecutionRecord> get(const std::string& id) const override;
+  sdk::StatusOr<sdk::ExecutionPage> list(const sdk::ExecutionQuery& query) const override;
+  sdk::StatusOr<std::vector<sdk::StatusTransition>> transitions(
+      const std::string& id) const override;
+
+ private:
+  // The bodies of the public calls, run with mutex_ held and database_ open.
+  sdk::Status openDatabase(const sdk::PluginContext& context);
+  sdk::Status insertExecution(const sdk::ExecutionRecord& record);
+  sdk::Status updateExecution(const std::string& id, const sdk::ExecutionUpdate& update);
+  sdk::StatusOr<sdk::ExecutionRecord> selectExecution(const std::string& id) const;
+  sdk::StatusOr<sdk::ExecutionPage> selectPage(const sdk::ExecutionQuery& query) const;
+  sdk::StatusOr<std::vector<sdk::StatusTransition>> selectTransitions(const std::string& id) const;
+
+  // Reads lend cached statements from the connection too, hence one lock for everything.
+  mutable std::mutex mutex_;
+  std::unique_ptr<Database> database_;  // null until configure() succeeds
+};
+
+}  // namespace rivet::plugins::storage_sqlite

@@ -1,0 +1,68 @@
+#include "store_database.hpp"
+
+#include <filesystem>
+#include <string>
+#include <system_error>
+#include <utility>
+
+#include "schema.hpp"
+
+namespace rivet::plugins::storage_sqlite {
+
+using sdk::ErrorCode;
+using sdk::Status;
+using sdk::StatusOr;
+
+namespace {
+
+// SQLite answers the journal_mode pragma with the mode now in effect, and keeps the old mode
+// when it cannot switch (an in-memory database, some network file systems).
+Status switchToWal(Database& database) {
+  auto journal = database.prepare("PRAGMA journal_mode = WAL");
+  if (!journal.ok()) return journal.status();
+  auto row = journal->step();
+  if (!row.ok()) return row.status();
+  if (std::string mode = journal->text(0); mode != "wal") {
+    return Status(ErrorCode::unavailable, "cannot use WAL (journal_mode stays '" + mode +
+                                              "'); put the file on a local file system");
+  }
+  return Status::success();
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<Database>> openStoreDatabase(const StoreConfig& config,
+                                                      sdk::Logger& logger) {
+  const std::string& path = config.path;
+  const auto onPath = [&](const Status& status) {
+    return Status(status.code(), "SQLite database " + path + ": " + status.message());
+  };
+
+  const auto directory = std::filesystem::path(path).parent_path();
+  std::error_code error;
+  if (!directory.empty()) std::filesystem::create_directories(directory, error);
+  if (error) {
+    return Status(ErrorCode::unavailable, "cannot create directory " + directory.string() +
+                                              " for SQLite database " + path + ": " +
+                                              error.message());
+  }
+
+  auto database = Database::open(path);
+  if (!database.ok()) return database.status();
+  Database& opened = **database;
+
+  // Set first: switching to WAL already takes a lock another process may hold.
+  sqlite3_busy_timeout(opened.handle(), config.busy_timeout_ms);
+  if (auto wal = switchToWal(opened); !wal.ok()) return onPath(wal);
+  // Both are per connection, so they are set on every open.
+  for (const std::string& pragma :
+       {"PRAGMA synchronous = " + config.synchronous, std::string("PRAGMA foreign_keys = ON")}) {
+    if (auto set = opened.execute(pragma); !set.ok()) return onPath(set);
+  }
+  if (auto migrated = migrateSchema(opened, path, logger); !migrated.ok()) {
+    return onPath(migrated);
+  }
+  return std::move(*database);
+}
+
+}  // namespace rivet::plugins::storage_sqlite
