@@ -1,0 +1,234 @@
+#include "shell_runner.hpp"
+
+#include <unistd.h>
+
+#include <array>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <string_view>
+
+#include "argv_builder.hpp"
+
+namespace rivet::plugins::shell {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr std::array<sdk::ConfigKeySpec, 2> kConfigKeys{{
+    {"shell", "path", "/bin/sh", "POSIX shell that runs local-shell-cmd commands (as `shell -c`)"},
+    {"bash", "path", "/bin/bash",
+     "bash that runs local-shell-script scripts lacking a shebang or the executable bit"},
+}};
+
+constexpr int kDefaultTimeoutSeconds = 60;
+
+sdk::Status unprocessable(const sdk::ActionSpec& action, const std::string& message) {
+  return {sdk::ErrorCode::unprocessable, action.ref() + ": " + message};
+}
+
+bool isExecutableFile(const std::string& path) {
+  std::error_code ec;
+  return fs::is_regular_file(path, ec) && ::access(path.c_str(), X_OK) == 0;
+}
+
+bool startsWithShebang(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  std::array<char, 2> head{};
+  return file.read(head.data(), head.size()) && head[0] == '#' && head[1] == '!';
+}
+
+// A script is executed directly only when the kernel can do it: executable and with a shebang.
+// Anything else (no +x, as happens when a pack is copied without modes; no shebang) runs as
+// `bash <script>`, which is what such scripts are almost always written for.
+bool runsDirectly(const std::string& script) {
+  return isExecutableFile(script) && startsWithShebang(script);
+}
+
+bool isValidEnvName(const std::string& name) {
+  return !name.empty() && name.find('=') == std::string::npos &&
+         name.find('\0') == std::string::npos;
+}
+
+// The StackStorm runner parameters both types share. Checked when the pack loads so that
+// plan() can trust them.
+sdk::Status checkRunnerParameters(const sdk::ActionSpec& action) {
+  const json& runner = action.runner_parameters;
+  if (!runner.is_object()) return unprocessable(action, "runner parameters must be an object");
+  if (auto it = runner.find("cwd"); it != runner.end() && !it->is_string() && !it->is_null()) {
+    return unprocessable(action, "runner parameter `cwd` must be a string");
+  }
+  if (auto it = runner.find("kwarg_op"); it != runner.end() && !it->is_string() && !it->is_null()) {
+    return unprocessable(action, "runner parameter `kwarg_op` must be a string");
+  }
+  if (auto it = runner.find("sudo"); it != runner.end() && it->is_boolean() && it->get<bool>()) {
+    return unprocessable(action, "`sudo: true` is not supported: actions run as rivetd's user");
+  }
+  if (auto it = runner.find("env"); it != runner.end() && !it->is_null()) {
+    if (!it->is_object()) {
+      return unprocessable(action, "runner parameter `env` must be an object of strings");
+    }
+    for (const auto& [name, value] : it->items()) {
+      if (!isValidEnvName(name)) {
+        return unprocessable(action, "runner parameter `env` has an invalid name `" + name + "`");
+      }
+      if (!value.is_string()) {
+        return unprocessable(action,
+                             "runner parameter `env` value of `" + name + "` must be a string");
+      }
+    }
+  }
+  if (auto status = checkPositions(action.parameters); !status.ok()) {
+    return unprocessable(action, status.message());
+  }
+  return sdk::Status::success();
+}
+
+std::string namedPrefix(const json& runner) {
+  auto it = runner.find("kwarg_op");
+  return it != runner.end() && it->is_string() ? it->get<std::string>()
+                                               : std::string(kDefaultNamedPrefix);
+}
+
+std::string workingDir(const sdk::PackSpec& pack, const json& runner) {
+  auto it = runner.find("cwd");
+  if (it == runner.end() || !it->is_string() || it->get_ref<const std::string&>().empty()) {
+    return pack.path;
+  }
+  fs::path cwd = it->get<std::string>();
+  return cwd.is_absolute() ? cwd.string() : (fs::path(pack.path) / cwd).lexically_normal().string();
+}
+
+}  // namespace
+
+sdk::Status ShellRunner::configure(const sdk::PluginContext& context) {
+  std::array<std::string, kConfigKeys.size()> paths;
+  for (std::size_t i = 0; i < kConfigKeys.size(); ++i) {
+    const auto& key = kConfigKeys[i];
+    auto it = context.config.find(key.name);
+    paths[i] = it != context.config.end() ? it->second : key.default_value;
+    if (paths[i].empty() || paths[i].front() != '/') {
+      return {sdk::ErrorCode::invalid_argument, std::string("shell: `") + key.name +
+                                                    "` must be an absolute path, got \"" +
+                                                    paths[i] + "\""};
+    }
+    if (!isExecutableFile(paths[i]) && context.logger != nullptr) {
+      context.logger->log(sdk::LogLevel::warning,
+                          std::string("shell: `") + key.name + "` " + paths[i] +
+                              " is not an executable file; actions needing it will be unavailable");
+    }
+  }
+  shell_ = std::move(paths[0]);  // the order of kConfigKeys
+  bash_ = std::move(paths[1]);
+  return sdk::Status::success();
+}
+
+std::vector<std::string> ShellRunner::runnerTypes() const {
+  return {kScriptRunnerType, kCmdRunnerType};
+}
+
+int ShellRunner::defaultTimeoutSeconds(const std::string& /*runner_type*/) const {
+  return kDefaultTimeoutSeconds;
+}
+
+sdk::Status ShellRunner::checkAction(const sdk::PackSpec& /*pack*/,
+                                     const sdk::ActionSpec& action) const {
+  try {
+    if (auto status = checkRunnerParameters(action); !status.ok()) return status;
+    if (action.runner_type == kScriptRunnerType) return checkScript(action);
+    if (action.runner_type == kCmdRunnerType) return checkCmd(action);
+    return unprocessable(action, "runner type `" + action.runner_type + "` is not served by shell");
+  } catch (const std::exception& e) {
+    return {sdk::ErrorCode::internal, action.ref() + ": " + e.what()};
+  }
+}
+
+sdk::Status ShellRunner::checkScript(const sdk::ActionSpec& action) const {
+  const std::string& script = action.entry_point_path;
+  if (script.empty()) {
+    return unprocessable(action, "local-shell-script action needs an `entry_point`");
+  }
+  std::error_code ec;
+  if (!fs::is_regular_file(script, ec) || ::access(script.c_str(), R_OK) != 0) {
+    return unprocessable(action, "entry point " + script + " is not a readable regular file");
+  }
+  if (!runsDirectly(script) && !isExecutableFile(bash_)) {
+    return {sdk::ErrorCode::unavailable, action.ref() + ": " + script +
+                                             " is not an executable script with a shebang and " +
+                                             bash_ + " (config key `bash`) is missing"};
+  }
+  return sdk::Status::success();
+}
+
+sdk::Status ShellRunner::checkCmd(const sdk::ActionSpec& action) const {
+  auto cmd = action.runner_parameters.find("cmd");
+  if (cmd == action.runner_parameters.end() || !cmd->is_string() ||
+      cmd->get_ref<const std::string&>().empty()) {
+    return unprocessable(action,
+                         "local-shell-cmd action needs a fixed `cmd` in its metadata parameters "
+                         "(default, immutable)");
+  }
+  if (!isExecutableFile(shell_)) {
+    return {sdk::ErrorCode::unavailable,
+            action.ref() + ": " + shell_ + " (config key `shell`) is not an executable file"};
+  }
+  return sdk::Status::success();
+}
+
+sdk::StatusOr<sdk::LaunchPlan> ShellRunner::plan(const sdk::LaunchRequest& request) const {
+  try {
+    return buildPlan(request);
+  } catch (const std::exception& e) {
+    return sdk::Status(sdk::ErrorCode::internal,
+                       request.action.ref() + ": cannot build the launch plan: " + e.what());
+  }
+}
+
+sdk::StatusOr<sdk::LaunchPlan> ShellRunner::buildPlan(const sdk::LaunchRequest& request) const {
+  const sdk::ActionSpec& action = request.action;
+  const json& runner = action.runner_parameters;
+  sdk::LaunchPlan plan;
+
+  if (action.runner_type == kScriptRunnerType) {
+    if (!runsDirectly(action.entry_point_path)) plan.argv.push_back(bash_);
+    plan.argv.push_back(action.entry_point_path);
+  } else if (action.runner_type == kCmdRunnerType) {
+    auto cmd = runner.find("cmd");
+    if (cmd == runner.end() || !cmd->is_string()) {
+      return sdk::Status(sdk::ErrorCode::unprocessable,
+                         action.ref() + ": local-shell-cmd action has no fixed `cmd`");
+    }
+    // `sh -c CMD NAME ARGS...`: NAME becomes $0 and ARGS "$@"; CMD is the pack's text only.
+    plan.argv = {shell_, "-c", cmd->get<std::string>(), "rivet-" + action.name};
+  } else {
+    return sdk::Status(
+        sdk::ErrorCode::unprocessable,
+        action.ref() + ": runner type `" + action.runner_type + "` is not served by shell");
+  }
+
+  for (auto& argument :
+       parameterArguments(action.parameters, request.parameters, namedPrefix(runner))) {
+    plan.argv.push_back(std::move(argument));
+  }
+
+  if (auto env = runner.find("env"); env != runner.end() && env->is_object()) {
+    for (const auto& [name, value] : env->items()) {
+      if (value.is_string() && isValidEnvName(name)) plan.env[name] = value.get<std::string>();
+    }
+  }
+  // Set last so that a pack's `env` cannot pass itself off as another pack or execution.
+  plan.env["ST2_ACTION_PACK_NAME"] = request.pack.ref;
+  plan.env["ST2_ACTION_EXECUTION_ID"] = request.execution_id;
+  plan.env["RIVET_ACTION_PACK"] = request.pack.ref;
+  plan.env["RIVET_ACTION_NAME"] = action.name;
+  plan.env["RIVET_EXECUTION_ID"] = request.execution_id;
+
+  plan.working_dir = workingDir(request.pack, runner);
+  return plan;
+}
+
+}  // namespace rivet::plugins::shell
+
+RIVET_PLUGIN(rivet::plugins::shell::ShellRunner, rivet::sdk::PluginKind::runner, "shell", "0.1.0",
+             rivet::plugins::shell::kConfigKeys)
