@@ -1,0 +1,37 @@
+// The global options that say which rivetd to talk to and with which certificate, and how
+// they combine: a flag beats its environment variable, which beats the config file, which
+// beats ./rivet-data/pki (the data directory of a local rivetd with the embedded defaults).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+
+#include "rivet/client/client.hpp"
+#include "rivet/sdk/status.hpp"
+
+namespace rivet::cli {
+
+class ConnectionOptions {
+ public:
+  // Adds --host, --ca, --cert, --key, --certs and --config (and their RIVET_* variables).
+  void addTo(CLI::App& app);
+
+  // A Client for the configured host; fails with invalid_argument, saying how to give what is
+  // missing, when no certificate is configured.
+  rivet::sdk::StatusOr<rivet::client::Client> makeClient() const;
+
+ private:
+  std::string host_;
+  std::string ca_file_;
+  std::string cert_file_;
+  std::string key_file_;
+  std::string certs_dir_;
+  std::string config_file_;
+};
+
+// Runs `command` with a Client built from `options`, or reports why none could be built.
+int withClient(const ConnectionOptions& options,
+               const std::function<int(rivet::client::Client&)>& command);
+
+}  // namespace rivet::cli

@@ -1,0 +1,242 @@
+#include "execution_commands.hpp"
+
+#include <chrono>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include "exit_codes.hpp"
+#include "failure_report.hpp"
+#include "output_format.hpp"
+#include "rivet/client/parameter_arguments.hpp"
+
+namespace rivet::cli {
+namespace {
+
+using nlohmann::json;
+using rivet::client::Client;
+using rivet::client::Result;
+
+// How often to ask again while an execution runs.
+constexpr std::chrono::milliseconds kPollInterval(250);
+// Beyond the action's own timeout, how long `run --wait` gives rivetd to record the end.
+constexpr std::chrono::seconds kWaitMargin(30);
+
+struct RunArguments {
+  std::string ref;
+  std::vector<std::string> parameters;
+  bool wait = false;
+  std::optional<int> timeout_seconds;
+};
+
+struct ListArguments {
+  rivet::client::ExecutionFilter filter;
+};
+
+struct OutputArguments {
+  std::string id;
+  std::string stream = "stdout";
+};
+
+// Reads one output stream from its start until the execution has ended and every byte was
+// returned, handing each chunk to `sink` as it arrives. Returns the number of bytes read.
+Result<std::uint64_t> readOutput(Client& client, const std::string& id, const std::string& stream,
+                                 const std::function<void(const std::string&)>& sink) {
+  std::uint64_t offset = 0;
+  while (true) {
+    auto chunk = client.output(id, stream, offset);
+    if (!chunk.ok()) return chunk.failureAs<std::uint64_t>();
+    sink(chunk->bytes);
+    if (chunk->complete) return chunk->next_offset;
+    if (chunk->next_offset == offset) std::this_thread::sleep_for(kPollInterval);
+    offset = chunk->next_offset;
+  }
+}
+
+Fields executionFields(const json& execution) {
+  Fields fields = {{"id", fieldText(execution, "id")},
+                   {"action", fieldText(execution, "action")},
+                   {"status", fieldText(execution, "status")},
+                   {"exit code", fieldText(execution, "exit_code")}};
+  if (const auto signal = execution.find("signal");
+      signal != execution.end() && !signal->is_null()) {
+    fields.push_back({"signal", valueText(*signal)});
+  }
+  if (const auto error = execution.value("error", ""); !error.empty()) {
+    fields.push_back({"error", error});
+  }
+  const auto duration = execution.find("duration_ms");
+  fields.push_back({"duration", duration != execution.end() && duration->is_number()
+                                    ? durationText(duration->get<std::int64_t>())
+                                    : "-"});
+  return fields;
+}
+
+void printExecution(const json& execution) {
+  Fields fields = executionFields(execution);
+  const json requester = execution.value("requester", json::object());
+  fields.insert(fields.end(), {{"parameters", fieldText(execution, "parameters")},
+                               {"requester", fieldText(requester, "subject")},
+                               {"created", fieldText(execution, "created_at")},
+                               {"started", fieldText(execution, "started_at")},
+                               {"ended", fieldText(execution, "ended_at")}});
+  printFields(std::cout, fields);
+
+  std::vector<TableRow> rows;
+  for (const auto& transition : execution.value("transitions", json::array())) {
+    rows.push_back({fieldText(transition, "at"), fieldText(transition, "from"),
+                    fieldText(transition, "to"), fieldText(transition, "reason")});
+  }
+  if (!rows.empty()) {
+    std::cout << '\n';
+    printTable(std::cout, {"AT", "FROM", "TO", "REASON"}, rows);
+  }
+}
+
+// The end of `run --wait` in human form: the summary, then each stream that has output.
+int printEndedExecution(Client& client, const json& execution) {
+  printFields(std::cout, executionFields(execution));
+  const std::string id = execution.value("id", "");
+  for (const std::string stream : {"stdout", "stderr"}) {
+    std::string bytes;
+    const auto read =
+        readOutput(client, id, stream, [&bytes](const std::string& chunk) { bytes += chunk; });
+    if (!read.ok()) return reportFailure(read);
+    if (bytes.empty()) continue;
+    std::cout << "--- " << stream << " ---\n" << bytes;
+    if (bytes.back() != '\n') std::cout << '\n';
+  }
+  return execution.value("status", "") == "succeeded" ? kExitOk : kExitFailed;
+}
+
+int runAction(Client& client, const RunArguments& arguments, bool json_output) {
+  const auto action = client.action(arguments.ref);
+  if (!action.ok()) return reportFailure(action);
+  const auto parameters = rivet::client::parameterArguments(arguments.parameters, *action);
+  if (!parameters.ok()) return reportFailure(parameters.status());
+  const auto started = client.run(arguments.ref, *parameters);
+  if (!started.ok()) return reportFailure(started);
+  const std::string id = started->value("id", "");
+
+  if (!arguments.wait) {
+    if (json_output) {
+      printJson(std::cout, *started);
+    } else {
+      printFields(std::cout, {{"id", id}, {"status", fieldText(*started, "status")}});
+      std::cout << "follow it with: rivet get " << id << '\n';
+    }
+    return kExitOk;
+  }
+
+  const auto wait_for =
+      arguments.timeout_seconds
+          ? std::chrono::seconds(*arguments.timeout_seconds)
+          : std::chrono::seconds(action->value("timeout_seconds", 0)) + kWaitMargin;
+  const auto ended =
+      client.waitForEnd(id, std::chrono::steady_clock::now() + wait_for, kPollInterval);
+  if (!ended.ok()) return reportFailure(ended);
+  const std::string status = ended->value("status", "");
+  if (!rivet::client::isTerminalStatus(status)) {
+    std::cerr << "rivet: execution " << id << " is still " << status << " after "
+              << wait_for.count() << " s; follow it with: rivet get " << id << '\n';
+    return kExitFailed;
+  }
+  if (json_output) {
+    printJson(std::cout, *ended);
+    return status == "succeeded" ? kExitOk : kExitFailed;
+  }
+  return printEndedExecution(client, *ended);
+}
+
+void printExecutionList(const json& list) {
+  std::vector<TableRow> rows;
+  for (const auto& execution : list.value("items", json::array())) {
+    const auto duration = execution.find("duration_ms");
+    rows.push_back({fieldText(execution, "id"), fieldText(execution, "action"),
+                    fieldText(execution, "status"), fieldText(execution, "exit_code"),
+                    fieldText(execution, "created_at"),
+                    duration != execution.end() && duration->is_number()
+                        ? durationText(duration->get<std::int64_t>())
+                        : "-"});
+  }
+  printTable(std::cout, {"ID", "ACTION", "STATUS", "EXIT", "CREATED", "DURATION"}, rows);
+  if (const auto next = list.find("next_before"); next != list.end() && next->is_string()) {
+    std::cout << "more: rivet list --before " << next->get<std::string>() << '\n';
+  }
+}
+
+}  // namespace
+
+void addExecutionCommands(CLI::App& app, const GlobalOptions& options, Commands& commands) {
+  auto run_arguments = std::make_shared<RunArguments>();
+  CLI::App* run = app.add_subcommand("run", "Run an action: rivet run PACK.ACTION name=value ...");
+  run->add_option("ref", run_arguments->ref, "the action, as PACK.ACTION")->required();
+  run->add_option("parameters", run_arguments->parameters,
+                  "name=value (typed by the action's declaration) or name:=JSON");
+  run->add_flag("--wait", run_arguments->wait,
+                "wait for the end, print the result and output; exit 0 only if it succeeded");
+  run->add_option("--timeout", run_arguments->timeout_seconds,
+                  "seconds to wait with --wait (default: the action's timeout + 30)")
+      ->check(CLI::PositiveNumber);
+  commands.push_back({run, [&options, run_arguments] {
+                        return withClient(options.connection, [&](Client& client) {
+                          return runAction(client, *run_arguments, options.json);
+                        });
+                      }});
+
+  auto id = std::make_shared<std::string>();
+  CLI::App* get = app.add_subcommand("get", "Show one execution");
+  get->add_option("id", *id, "execution id")->required();
+  commands.push_back({get, [&options, id] {
+                        return withClient(options.connection, [&](Client& client) {
+                          const auto execution = client.get(*id);
+                          if (!execution.ok()) return reportFailure(execution);
+                          if (options.json) {
+                            printJson(std::cout, *execution);
+                          } else {
+                            printExecution(*execution);
+                          }
+                          return static_cast<int>(kExitOk);
+                        });
+                      }});
+
+  auto list_arguments = std::make_shared<ListArguments>();
+  CLI::App* list = app.add_subcommand("list", "List executions, newest first");
+  list->add_option("--action", list_arguments->filter.action, "an action (PACK.ACTION) or a pack");
+  list->add_option("--status", list_arguments->filter.status, "only executions in this status");
+  list->add_option("--limit", list_arguments->filter.limit,
+                   "at most this many (1..500, default 50)")
+      ->check(CLI::Range(1, 500));
+  list->add_option("--before", list_arguments->filter.before,
+                   "the page after this execution id (the `more:` line of the previous page)");
+  commands.push_back({list, [&options, list_arguments] {
+                        return withClient(options.connection, [&](Client& client) {
+                          const auto executions = client.list(list_arguments->filter);
+                          if (!executions.ok()) return reportFailure(executions);
+                          if (options.json) {
+                            printJson(std::cout, *executions);
+                          } else {
+                            printExecutionList(*executions);
+                          }
+                          return static_cast<int>(kExitOk);
+                        });
+                      }});
+
+  auto output_arguments = std::make_shared<OutputArguments>();
+  CLI::App* output = app.add_subcommand(
+      "output", "Print an execution's output; follows it until the execution ends");
+  output->add_option("id", output_arguments->id, "execution id")->required();
+  output->add_option("--stream", output_arguments->stream, "stdout or stderr")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"stdout", "stderr"}));
+  commands.push_back({output, [&options, output_arguments] {
+                        return withClient(options.connection, [&](Client& client) {
+                          const auto read = readOutput(
+                              client, output_arguments->id, output_arguments->stream,
+                              [](const std::string& chunk) { std::cout << chunk << std::flush; });
+                          return read.ok() ? static_cast<int>(kExitOk) : reportFailure(read);
+                        });
+                      }});
+}
+
+}  // namespace rivet::cli

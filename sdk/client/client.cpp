@@ -1,0 +1,152 @@
+#include "rivet/client/client.hpp"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <thread>
+#include <utility>
+
+#include "https_connection.hpp"
+
+namespace rivet::client {
+namespace {
+
+using nlohmann::json;
+using rivet::sdk::ErrorCode;
+using rivet::sdk::Status;
+
+// Percent-encodes everything but RFC 3986's unreserved characters: enough for refs, ids and
+// statuses, whether they go into a path segment or a query value.
+std::string percentEncoded(std::string_view text) {
+  constexpr char kHex[] = "0123456789ABCDEF";
+  std::string encoded;
+  for (const unsigned char c : text) {
+    const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
+    if (unreserved) {
+      encoded += static_cast<char>(c);
+    } else {
+      encoded += '%';
+      encoded += kHex[c >> 4];
+      encoded += kHex[c & 0x0f];
+    }
+  }
+  return encoded;
+}
+
+// Builds "?a=1&b=2" from the pairs whose value is not empty.
+std::string queryString(std::initializer_list<std::pair<std::string_view, std::string>> pairs) {
+  std::string query;
+  for (const auto& [name, value] : pairs) {
+    if (value.empty()) continue;
+    query += query.empty() ? '?' : '&';
+    query += std::string(name) + "=" + percentEncoded(value);
+  }
+  return query;
+}
+
+std::uint64_t headerNumber(const Response& response, std::string_view name) {
+  const std::string_view text = response.header(name);
+  std::uint64_t number = 0;
+  std::from_chars(text.data(), text.data() + text.size(), number);
+  return number;
+}
+
+}  // namespace
+
+bool isTerminalStatus(std::string_view status) {
+  constexpr std::array<std::string_view, 4> kNonTerminal = {"requested", "scheduled", "running",
+                                                            "canceling"};
+  return std::ranges::find(kNonTerminal, status) == kNonTerminal.end();
+}
+
+Client::Client(Endpoint endpoint, TlsFiles tls_files, Timeouts timeouts)
+    : connection_(makeHttpsConnection(std::move(endpoint), std::move(tls_files), timeouts)) {}
+
+Client::~Client() = default;
+Client::Client(Client&&) noexcept = default;
+Client& Client::operator=(Client&&) noexcept = default;
+
+const Endpoint& Client::endpoint() const { return connection_->endpoint(); }
+
+rivet::sdk::StatusOr<Response> Client::request(std::string_view method, const std::string& target,
+                                               const std::string& body, const Headers& headers) {
+  return connection_->send(method, target, body, headers);
+}
+
+Result<json> Client::exchangeJson(std::string_view method, const std::string& target,
+                                  int expected_status, const std::string& body) {
+  auto response = request(method, target, body);
+  if (!response.ok()) return response.status();
+  if (response->status != expected_status) {
+    return apiErrorFromResponse(response->status, response->body);
+  }
+  auto parsed = json::parse(response->body, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded()) {
+    return Status(ErrorCode::internal, std::string(method) + " " + target + ": the server's " +
+                                           std::to_string(response->status) +
+                                           " response is not JSON");
+  }
+  return parsed;
+}
+
+Result<json> Client::health() { return exchangeJson("GET", "/v1/health", 200); }
+
+Result<json> Client::packs() { return exchangeJson("GET", "/v1/packs", 200); }
+
+Result<json> Client::actions() { return exchangeJson("GET", "/v1/actions", 200); }
+
+Result<json> Client::action(std::string_view ref) {
+  return exchangeJson("GET", "/v1/actions/" + percentEncoded(ref), 200);
+}
+
+Result<json> Client::run(std::string_view ref, const json& parameters) {
+  const json body = {{"action", ref}, {"parameters", parameters}};
+  return exchangeJson("POST", "/v1/executions", 202, body.dump());
+}
+
+Result<json> Client::get(std::string_view execution_id) {
+  return exchangeJson("GET", "/v1/executions/" + percentEncoded(execution_id), 200);
+}
+
+Result<json> Client::list(const ExecutionFilter& filter) {
+  const std::string query =
+      queryString({{"action", filter.action},
+                   {"status", filter.status},
+                   {"limit", filter.limit ? std::to_string(*filter.limit) : ""},
+                   {"before", filter.before}});
+  return exchangeJson("GET", "/v1/executions" + query, 200);
+}
+
+Result<OutputChunk> Client::output(std::string_view execution_id, std::string_view stream,
+                                   std::uint64_t offset, std::uint64_t limit) {
+  const std::string target = "/v1/executions/" + percentEncoded(execution_id) + "/output" +
+                             queryString({{"stream", std::string(stream)},
+                                          {"offset", std::to_string(offset)},
+                                          {"limit", limit > 0 ? std::to_string(limit) : ""}});
+  auto response = request("GET", target);
+  if (!response.ok()) return response.status();
+  if (response->status != 200) return apiErrorFromResponse(response->status, response->body);
+  OutputChunk chunk;
+  chunk.offset = headerNumber(*response, "Rivet-Output-Offset");
+  chunk.next_offset = headerNumber(*response, "Rivet-Next-Offset");
+  chunk.status = std::string(response->header("Rivet-Execution-Status"));
+  chunk.complete = response->header("Rivet-Output-Complete") == "true";
+  chunk.bytes = std::move(response->body);
+  return chunk;
+}
+
+Result<json> Client::waitForEnd(std::string_view execution_id,
+                                std::chrono::steady_clock::time_point deadline,
+                                std::chrono::milliseconds poll_interval) {
+  while (true) {
+    auto execution = get(execution_id);
+    if (!execution.ok() || isTerminalStatus(execution->value("status", ""))) return execution;
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) return execution;
+    std::this_thread::sleep_for(
+        std::min<std::chrono::steady_clock::duration>(poll_interval, deadline - now));
+  }
+}
+
+}  // namespace rivet::client
