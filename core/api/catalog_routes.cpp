@@ -1,0 +1,84 @@
+// GET /v1/packs, GET /v1/actions, GET /v1/actions/{pack}.{action}: what this host can run,
+// and why anything it cannot run is unavailable.
+#include "api/http_json.hpp"
+#include "api/rest_api.hpp"
+
+namespace rivet::core {
+namespace {
+
+nlohmann::json parameterJson(const sdk::ParameterSpec& parameter) {
+  nlohmann::json json{{"type", toString(parameter.type)},
+                      {"description", parameter.description},
+                      {"required", parameter.required},
+                      {"secret", parameter.secret},
+                      {"immutable", parameter.immutable}};
+  if (parameter.default_value) {
+    json["default"] = parameter.secret ? nlohmann::json("********") : *parameter.default_value;
+  }
+  if (!parameter.enum_values.empty()) json["enum"] = parameter.enum_values;
+  if (parameter.position) json["position"] = *parameter.position;
+  return json;
+}
+
+nlohmann::json actionJson(const ActionEntry& entry, const PluginSet& plugins) {
+  const auto& spec = entry.spec;
+  nlohmann::json parameters = nlohmann::json::object();
+  for (const auto& parameter : spec.parameters) parameters[parameter.name] = parameterJson(parameter);
+  nlohmann::json timeout = nullptr;
+  if (spec.timeout_seconds) {
+    timeout = *spec.timeout_seconds;
+  } else if (const auto* runner = plugins.runnerFor(spec.runner_type)) {
+    timeout = runner->defaultTimeoutSeconds(spec.runner_type);
+  }
+  return {{"ref", spec.ref()},
+          {"pack", spec.pack},
+          {"name", spec.name},
+          {"runner_type", spec.runner_type},
+          {"description", spec.description},
+          {"enabled", spec.enabled},
+          {"available", entry.available},
+          {"error", entry.error},
+          {"entry_point", spec.entry_point},
+          {"timeout_seconds", timeout},
+          {"tags", spec.tags},
+          {"parameters", parameters}};
+}
+
+}  // namespace
+
+void addCatalogRoutes(Router& router, const ApiContext& context) {
+  router.add("GET", "/v1/packs", [&context](const RouteRequest&) {
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& pack : context.catalog.packs()) {
+      items.push_back({{"ref", pack.spec.ref},
+                       {"name", pack.spec.name},
+                       {"version", pack.spec.version},
+                       {"description", pack.spec.description},
+                       {"author", pack.spec.author},
+                       {"path", pack.spec.path},
+                       {"available", pack.available},
+                       {"error", pack.error},
+                       {"actions", pack.actions.size()}});
+    }
+    return jsonResponse(200, {{"items", items}});
+  });
+
+  router.add("GET", "/v1/actions", [&context](const RouteRequest&) {
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& pack : context.catalog.packs()) {
+      for (const auto& action : pack.actions) items.push_back(actionJson(action, context.plugins));
+    }
+    return jsonResponse(200, {{"items", items}});
+  });
+
+  router.add("GET", "/v1/actions/{ref}", [&context](const RouteRequest& request) {
+    const auto& ref = request.path.at("ref");
+    const auto* action = context.catalog.findAction(ref);
+    if (action == nullptr) {
+      return errorResponse(404, "unknown_action", "no action '" + ref + "' on this host");
+    }
+    return jsonResponse(200, actionJson(*action, context.plugins));
+  });
+}
+
+}  // namespace rivet::core

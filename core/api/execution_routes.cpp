@@ -1,0 +1,239 @@
+// POST /v1/executions, GET /v1/executions[/{id}], GET /v1/executions/{id}/output.
+//
+// A POST is checked completely (JSON shape, action, parameters) before anything is written,
+// so a rejected request leaves no trace; an accepted one is durable before its 202.
+#include <Poco/NumberParser.h>
+
+#include <fstream>
+
+#include "api/http_json.hpp"
+#include "api/rest_api.hpp"
+#include "packs/parameter_resolver.hpp"
+
+namespace rivet::core {
+namespace {
+
+constexpr std::size_t kMaxListLimit = 500;
+constexpr std::int64_t kMaxOutputChunk = 1 << 20;
+
+nlohmann::json optionalJson(const auto& value) {
+  return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+}
+
+nlohmann::json executionJson(const sdk::ExecutionRecord& record) {
+  nlohmann::json duration = nullptr;
+  if (record.started_at_ms && record.ended_at_ms) {
+    duration = *record.ended_at_ms - *record.started_at_ms;
+  }
+  const auto time = [](const std::optional<std::int64_t>& ms) {
+    return ms ? nlohmann::json(formatTime(*ms)) : nlohmann::json(nullptr);
+  };
+  return {{"id", record.id},
+          {"action", record.ref()},
+          {"pack", record.pack},
+          {"parameters", record.parameters},
+          {"status", toString(record.status)},
+          {"exit_code", optionalJson(record.exit_code)},
+          {"signal", optionalJson(record.term_signal)},
+          {"error", record.error},
+          {"pid", optionalJson(record.pid)},
+          {"requester", {{"subject", record.requester.subject}, {"sans", record.requester.sans}}},
+          {"created_at", formatTime(record.created_at_ms)},
+          {"started_at", time(record.started_at_ms)},
+          {"ended_at", time(record.ended_at_ms)},
+          {"duration_ms", duration}};
+}
+
+sdk::HttpResponse notFoundOr(const sdk::Status& status, const std::string& id) {
+  if (status.code() == sdk::ErrorCode::not_found) {
+    return errorResponse(404, "unknown_execution", "no execution '" + id + "' on this host");
+  }
+  return errorResponse(status);
+}
+
+// Parses a non-negative integer query value within [min, max]; nullopt (with `error` set)
+// when it is not one.
+std::optional<std::int64_t> integerQuery(const RouteRequest& request, const std::string& name,
+                                         std::int64_t fallback, std::int64_t min,
+                                         std::int64_t max, sdk::HttpResponse& error) {
+  auto it = request.query.find(name);
+  if (it == request.query.end()) return fallback;
+  Poco::Int64 value = 0;
+  if (!Poco::NumberParser::tryParse64(it->second, value) || value < min || value > max) {
+    error = errorResponse(400, "invalid_query",
+                          "'" + name + "' must be an integer from " + std::to_string(min) +
+                              " to " + std::to_string(max) + ", got '" + it->second + "'");
+    return std::nullopt;
+  }
+  return value;
+}
+
+sdk::HttpResponse createExecution(const ApiContext& context, const RouteRequest& request) {
+  const auto content_type = request.http.header("Content-Type");
+  if (!content_type.empty() && content_type.rfind("application/json", 0) != 0) {
+    return errorResponse(415, "unsupported_media_type",
+                         "the body must be application/json, not " + content_type);
+  }
+  nlohmann::json body;
+  try {
+    body = nlohmann::json::parse(request.http.body);
+  } catch (const nlohmann::json::parse_error& e) {
+    return errorResponse(400, "malformed_json", std::string("the body is not JSON: ") + e.what());
+  }
+  if (!body.is_object()) {
+    return errorResponse(400, "invalid_request", "the body must be a JSON object");
+  }
+  for (const auto& [field, value] : body.items()) {
+    if (field != "action" && field != "parameters") {
+      return errorResponse(400, "invalid_request",
+                           "unknown field '" + field + "'; expected 'action' and 'parameters'");
+    }
+  }
+  if (!body.contains("action") || !body["action"].is_string()) {
+    return errorResponse(400, "invalid_request", "'action' must be a string like 'pack.action'");
+  }
+  const nlohmann::json requested = body.value("parameters", nlohmann::json::object());
+  if (!requested.is_object()) {
+    return errorResponse(400, "invalid_request", "'parameters' must be a JSON object");
+  }
+
+  const auto ref = body["action"].get<std::string>();
+  const auto* action = context.catalog.findAction(ref);
+  if (action == nullptr) {
+    return errorResponse(404, "unknown_action", "no action '" + ref + "' on this host");
+  }
+  const auto* pack = context.catalog.findPack(action->spec.pack);
+  const auto* runner = context.plugins.runnerFor(action->spec.runner_type);
+  if (!action->available || pack == nullptr || !pack->available || runner == nullptr) {
+    const auto reason = !action->available ? action->error
+                        : (pack && !pack->available) ? pack->error
+                                                     : "no runner for " + action->spec.runner_type;
+    return errorResponse(409, "action_unavailable",
+                         "action '" + ref + "' is unavailable: " + reason);
+  }
+  if (!action->spec.enabled) {
+    return errorResponse(409, "action_unavailable", "action '" + ref + "' is disabled");
+  }
+
+  auto resolved = resolveParameters(action->spec, requested);
+  if (auto* errors = std::get_if<std::vector<ParameterError>>(&resolved)) {
+    nlohmann::json details = nlohmann::json::array();
+    std::string message;
+    for (const auto& error : *errors) {
+      details.push_back({{"parameter", error.parameter}, {"message", error.message}});
+      message += (message.empty() ? "" : "; ") + ("parameter '" + error.parameter + "': ") +
+                 error.message;
+    }
+    return errorResponse(422, "invalid_parameters", message, details);
+  }
+  const auto& parameters = std::get<nlohmann::json>(resolved);
+  const auto recorded = redactSecrets(action->spec, parameters);
+
+  auto record = context.executor.submit(
+      SubmitRequest{pack->spec, action->spec, *runner, parameters, recorded, request.http.peer});
+  if (!record.ok()) return errorResponse(record.status());
+  auto response = jsonResponse(202, executionJson(*record));
+  response.headers.emplace_back("Location", "/v1/executions/" + record->id);
+  return response;
+}
+
+sdk::HttpResponse listExecutions(const ApiContext& context, const RouteRequest& request) {
+  sdk::ExecutionQuery query;
+  sdk::HttpResponse error;
+  auto limit = integerQuery(request, "limit", 50, 1, kMaxListLimit, error);
+  if (!limit) return error;
+  query.limit = static_cast<std::size_t>(*limit);
+  if (auto it = request.query.find("action"); it != request.query.end() && !it->second.empty()) {
+    const auto dot = it->second.find('.');
+    query.pack = it->second.substr(0, dot);
+    if (dot != std::string::npos) query.action = it->second.substr(dot + 1);
+  }
+  if (auto it = request.query.find("status"); it != request.query.end() && !it->second.empty()) {
+    query.status = sdk::parseExecutionStatus(it->second);
+    if (!query.status) {
+      return errorResponse(400, "invalid_query", "unknown status '" + it->second + "'");
+    }
+  }
+  if (auto it = request.query.find("before"); it != request.query.end() && !it->second.empty()) {
+    query.before = it->second;
+  }
+  auto page = context.plugins.storage().list(query);
+  if (!page.ok()) return notFoundOr(page.status(), query.before.value_or(""));
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& record : page->items) items.push_back(executionJson(record));
+  return jsonResponse(200, {{"items", items}, {"next_before", optionalJson(page->next_before)}});
+}
+
+sdk::HttpResponse getExecution(const ApiContext& context, const RouteRequest& request) {
+  const auto& id = request.path.at("id");
+  const auto& store = context.plugins.storage();
+  auto record = store.get(id);
+  if (!record.ok()) return notFoundOr(record.status(), id);
+  auto json = executionJson(*record);
+  auto transitions = store.transitions(id);
+  if (!transitions.ok()) return errorResponse(transitions.status());
+  json["transitions"] = nlohmann::json::array();
+  for (const auto& transition : *transitions) {
+    json["transitions"].push_back(
+        {{"from", transition.from ? nlohmann::json(toString(*transition.from)) : nullptr},
+         {"to", toString(transition.to)},
+         {"at", formatTime(transition.at_ms)},
+         {"reason", transition.reason}});
+  }
+  return jsonResponse(200, json);
+}
+
+sdk::HttpResponse readOutput(const ApiContext& context, const RouteRequest& request) {
+  const auto& id = request.path.at("id");
+  // The status is read before the file: if it was terminal then, the file is complete.
+  auto record = context.plugins.storage().get(id);
+  if (!record.ok()) return notFoundOr(record.status(), id);
+
+  const auto stream = request.query.contains("stream") ? request.query.at("stream") : "stdout";
+  if (stream != "stdout" && stream != "stderr") {
+    return errorResponse(400, "invalid_query", "'stream' must be stdout or stderr");
+  }
+  sdk::HttpResponse error;
+  auto offset = integerQuery(request, "offset", 0, 0, INT64_MAX, error);
+  if (!offset) return error;
+  auto limit = integerQuery(request, "limit", kMaxOutputChunk, 1, kMaxOutputChunk, error);
+  if (!limit) return error;
+
+  std::string bytes;
+  std::int64_t size = 0;
+  std::ifstream file(stream == "stdout" ? record->stdout_path : record->stderr_path,
+                     std::ios::binary | std::ios::ate);
+  if (file) {
+    size = file.tellg();
+    if (*offset < size) {
+      bytes.resize(static_cast<std::size_t>(std::min(*limit, size - *offset)));
+      file.seekg(*offset);
+      file.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+      bytes.resize(static_cast<std::size_t>(file.gcount()));
+    }
+  }
+  const auto next = *offset + static_cast<std::int64_t>(bytes.size());
+  const bool complete = sdk::isTerminal(record->status) && next >= size;
+  return {200,
+          {{"Content-Type", "application/octet-stream"},
+           {"Rivet-Output-Offset", std::to_string(*offset)},
+           {"Rivet-Next-Offset", std::to_string(next)},
+           {"Rivet-Execution-Status", std::string(toString(record->status))},
+           {"Rivet-Output-Complete", complete ? "true" : "false"}},
+          std::move(bytes)};
+}
+
+}  // namespace
+
+void addExecutionRoutes(Router& router, const ApiContext& context) {
+  router.add("POST", "/v1/executions",
+             [&context](const RouteRequest& r) { return createExecution(context, r); });
+  router.add("GET", "/v1/executions",
+             [&context](const RouteRequest& r) { return listExecutions(context, r); });
+  router.add("GET", "/v1/executions/{id}",
+             [&context](const RouteRequest& r) { return getExecution(context, r); });
+  router.add("GET", "/v1/executions/{id}/output",
+             [&context](const RouteRequest& r) { return readOutput(context, r); });
+}
+
+}  // namespace rivet::core

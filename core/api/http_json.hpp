@@ -1,0 +1,27 @@
+// JSON responses and the one error shape every layer uses (docs/rest-api.md, "Errors").
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "rivet/sdk/status.hpp"
+#include "rivet/sdk/transport.hpp"
+
+namespace rivet::core {
+
+sdk::HttpResponse jsonResponse(int http_status, const nlohmann::json& body);
+
+// {"error": {"code", "message", "details"?}}
+sdk::HttpResponse errorResponse(int http_status, std::string_view code, std::string_view message,
+                                const nlohmann::json& details = nullptr);
+
+// A plugin's or the executor's Status as an API error (400, 404, 409, 413, 422, 503, 500).
+sdk::HttpResponse errorResponse(const sdk::Status& status);
+
+// RFC 3339 UTC with milliseconds: "2026-11-23T16:21:27.123Z".
+std::string formatTime(std::int64_t ms_since_epoch);
+
+}  // namespace rivet::core

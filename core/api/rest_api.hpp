@@ -1,0 +1,43 @@
+// REST API v1 (docs/rest-api.md): the host's RequestHandler, shared by every transport.
+// Routes are registered one file per resource: health, catalog (packs and actions),
+// executions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "api/router.hpp"
+#include "executor/executor.hpp"
+#include "packs/pack_catalog.hpp"
+#include "plugin_host/plugin_set.hpp"
+#include "rivet/sdk/transport.hpp"
+
+namespace rivet::core {
+
+struct ApiContext {
+  const PackCatalog& catalog;
+  const PluginSet& plugins;
+  Executor& executor;
+  std::int64_t started_at_ms;
+};
+
+void addHealthRoutes(Router& router, const ApiContext& context);
+void addCatalogRoutes(Router& router, const ApiContext& context);
+void addExecutionRoutes(Router& router, const ApiContext& context);
+
+class RestApi final : public sdk::RequestHandler {
+ public:
+  explicit RestApi(ApiContext context);
+  RestApi(const RestApi&) = delete;
+  RestApi& operator=(const RestApi&) = delete;
+
+  sdk::HttpResponse handle(const sdk::HttpRequest& request) noexcept override;
+  sdk::HttpResponse reject(int http_status, std::string_view code,
+                           std::string_view message) noexcept override;
+
+ private:
+  ApiContext context_;
+  Router router_;
+};
+
+}  // namespace rivet::core

@@ -1,0 +1,132 @@
+#include "config/host_config.hpp"
+
+#include <Poco/NumberParser.h>
+#include <Poco/String.h>
+#include <Poco/StringTokenizer.h>
+
+#include <array>
+#include <sstream>
+
+namespace rivet::core {
+namespace {
+
+using sdk::ErrorCode;
+using sdk::Status;
+
+const std::array<ConfigKey, 6> kHostKeys{{
+    {"data_dir", "path", "./rivet-data",
+     "Execution history, output files and generated dev certificates live here."},
+    {"packs_dir", "path", "",
+     "Directory of packs. Default: the packs installed beside rivetd, else the repository's."},
+    {"plugin_dir", "path", "",
+     "Directory of plugin .so files. Default: <rivetd's dir>/../lib/rivet/plugins."},
+    {"plugins", "list", "storage-sqlite, transport-https, shell",
+     "Plugins to load, by name (file <plugin_dir>/<name>.so). Exactly one storage plugin and "
+     "at least one transport."},
+    {"nice", "integer", "1", "Nice level of every action process (0..19)."},
+    {"log_level", "string", "information",
+     "debug, information, warning or error. The log goes to stderr (journald under systemd)."},
+}};
+
+Status checkValue(const std::string& section, const ConfigKey& key, const std::string& value) {
+  const auto where = "[" + section + "] " + key.name + " = '" + value + "': ";
+  if (key.type == "integer") {
+    Poco::Int64 parsed = 0;
+    if (!Poco::NumberParser::tryParse64(Poco::trim(value), parsed)) {
+      return Status(ErrorCode::invalid_argument, where + "not an integer");
+    }
+  } else if (key.type == "boolean") {
+    bool parsed = false;
+    if (!Poco::NumberParser::tryParseBool(Poco::trim(value), parsed)) {
+      return Status(ErrorCode::invalid_argument, where + "not a boolean (true/false)");
+    }
+  }
+  return Status::success();
+}
+
+}  // namespace
+
+std::span<const ConfigKey> hostConfigKeys() { return kHostKeys; }
+
+sdk::StatusOr<std::map<std::string, std::string>> readSection(
+    const Poco::Util::AbstractConfiguration& config, const std::string& section,
+    std::span<const ConfigKey> keys) {
+  std::map<std::string, std::string> values;
+  std::vector<std::string> present;
+  config.keys(section, present);
+  for (const auto& name : present) {
+    bool known = false;
+    for (const auto& key : keys) known = known || key.name == name;
+    if (!known) {
+      std::string names;
+      for (const auto& key : keys) names += (names.empty() ? "" : ", ") + key.name;
+      return Status(ErrorCode::invalid_argument,
+                    "[" + section + "] has no key '" + name + "' (known: " +
+                        (names.empty() ? "none" : names) + ")");
+    }
+  }
+  for (const auto& key : keys) {
+    const auto value = config.getRawString(section + "." + key.name, key.default_value);
+    if (auto status = checkValue(section, key, value); !status.ok()) return status;
+    values[key.name] = value;
+  }
+  return values;
+}
+
+sdk::StatusOr<HostConfig> readHostConfig(const Poco::Util::AbstractConfiguration& config,
+                                         const DefaultPaths& defaults) {
+  auto section = readSection(config, kHostSection, hostConfigKeys());
+  if (!section.ok()) return section.status();
+  auto& values = *section;
+
+  HostConfig host;
+  const auto absolute = [](const std::string& path) {
+    return std::filesystem::absolute(path).lexically_normal();
+  };
+  host.data_dir = absolute(values["data_dir"]);
+  host.packs_dir = values["packs_dir"].empty() ? defaults.packs_dir : absolute(values["packs_dir"]);
+  host.plugin_dir =
+      values["plugin_dir"].empty() ? defaults.plugin_dir : absolute(values["plugin_dir"]);
+  Poco::StringTokenizer names(values["plugins"], ",",
+                              Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
+  host.plugins.assign(names.begin(), names.end());
+  host.nice = static_cast<int>(Poco::NumberParser::parse(Poco::trim(values["nice"])));
+  host.log_level = Poco::trim(values["log_level"]);
+  if (host.log_level != "debug" && host.log_level != "information" &&
+      host.log_level != "warning" && host.log_level != "error") {
+    return Status(ErrorCode::invalid_argument,
+                  "[rivetd] log_level must be debug, information, warning or error");
+  }
+  if (host.nice < 0 || host.nice > 19) {
+    return Status(ErrorCode::invalid_argument, "[rivetd] nice must be 0..19");
+  }
+  return host;
+}
+
+Status checkSections(const Poco::Util::AbstractConfiguration& file_config,
+                     const std::set<std::string>& known_sections) {
+  std::vector<std::string> sections;
+  file_config.keys(sections);
+  for (const auto& section : sections) {
+    if (!known_sections.contains(section)) {
+      std::string known;
+      for (const auto& name : known_sections) known += (known.empty() ? "" : ", ") + name;
+      return Status(ErrorCode::invalid_argument,
+                    "config section [" + section +
+                        "] is neither [rivetd] nor a loaded plugin (" + known + ")");
+    }
+  }
+  return Status::success();
+}
+
+std::string describeSection(const std::string& section, std::span<const ConfigKey> keys) {
+  std::ostringstream out;
+  out << "[" << section << "]\n";
+  for (const auto& key : keys) {
+    out << "  " << key.name << " (" << key.type << ", default '" << key.default_value
+        << "')\n      " << key.help << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace rivet::core

@@ -1,0 +1,69 @@
+// A real rivetd for integration tests: its own temp data dir (SQLite file, output files and
+// dev certificates generated on first start), port 0 on 127.0.0.1, the repository's packs.
+// Stopped and cleaned up by the destructor.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace rivet::test {
+
+// Polls `condition` until it holds or `timeout` passes; returns whether it held.
+bool waitUntil(const std::function<bool()>& condition,
+               std::chrono::milliseconds timeout = std::chrono::seconds(20));
+
+class TempDir {
+ public:
+  TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir();
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+class RivetdProcess {
+ public:
+  // `defines` are extra -D key=value settings.
+  explicit RivetdProcess(std::vector<std::string> defines = {});
+  RivetdProcess(const RivetdProcess&) = delete;
+  RivetdProcess& operator=(const RivetdProcess&) = delete;
+  ~RivetdProcess();
+
+  // Starts rivetd and waits until it listens. False (with log() telling why) if it exited or
+  // did not listen in time.
+  bool start();
+  // SIGTERM, then waits for exit; returns the exit status as from waitpid.
+  int stop();
+
+  std::uint16_t port() const { return port_; }
+  std::string hostPort() const { return "127.0.0.1:" + std::to_string(port_); }
+  const std::filesystem::path& dataDir() const { return data_dir_; }
+  std::filesystem::path pkiDir() const { return data_dir_ / "pki"; }
+  std::string log() const;
+
+ private:
+  TempDir dir_;
+  std::filesystem::path data_dir_;
+  std::vector<std::string> defines_;
+  pid_t pid_ = -1;
+  std::uint16_t port_ = 0;
+};
+
+// Runs a program to completion (argv, no shell) and returns its exit status and stdout.
+struct ProgramResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+ProgramResult runProgram(const std::vector<std::string>& argv);
+
+}  // namespace rivet::test

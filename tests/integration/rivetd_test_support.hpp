@@ -1,0 +1,52 @@
+// Shared pieces of the integration tests: a client for a RivetdProcess, and waiting for an
+// execution to end.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+
+#include "rivet/client/client.hpp"
+#include "rivet/client/dev_pki.hpp"
+#include "rivetd_process.hpp"
+
+namespace rivet::test {
+
+inline client::Client clientFor(const RivetdProcess& rivetd, const std::string& pki_dir = "") {
+  const auto files = client::devPkiFiles(pki_dir.empty() ? rivetd.pkiDir().string() : pki_dir);
+  return client::Client(client::Endpoint{"127.0.0.1", rivetd.port()},
+                        client::TlsFiles{files.ca_cert, files.client_cert, files.client_key});
+}
+
+// Runs `ref` and waits (bounded) for its end; fails the test if it does not end.
+inline nlohmann::json runToEnd(client::Client& client, const std::string& ref,
+                               const nlohmann::json& parameters = nlohmann::json::object()) {
+  auto started = client.run(ref, parameters);
+  EXPECT_TRUE(started.ok()) << started.status().message();
+  if (!started.ok()) return {};
+  auto ended = client.waitForEnd((*started)["id"].get<std::string>(),
+                                 std::chrono::steady_clock::now() + std::chrono::seconds(30),
+                                 std::chrono::milliseconds(10));
+  EXPECT_TRUE(ended.ok()) << ended.status().message();
+  if (!ended.ok()) return {};
+  EXPECT_TRUE(client::isTerminalStatus((*ended)["status"].get<std::string>())) << ended->dump();
+  return *ended;
+}
+
+inline std::string readAll(client::Client& client, const std::string& id,
+                           const std::string& stream = "stdout") {
+  std::string text;
+  std::uint64_t offset = 0;
+  for (int i = 0; i < 1000; ++i) {
+    auto chunk = client.output(id, stream, offset);
+    EXPECT_TRUE(chunk.ok()) << chunk.status().message();
+    if (!chunk.ok()) break;
+    text += chunk->bytes;
+    offset = chunk->next_offset;
+    if (chunk->complete || chunk->bytes.empty()) break;
+  }
+  return text;
+}
+
+}  // namespace rivet::test
