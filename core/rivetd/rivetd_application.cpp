@@ -168,6 +168,9 @@ int RivetdApplication::serve() {
                     info.version + " from " + info.file);
   }
 
+  if (!std::filesystem::is_directory(host->packs_dir)) {
+    log.warning("packs directory " + host->packs_dir.string() + " does not exist: no actions");
+  }
   auto catalog = PackCatalog::load(host->packs_dir.string());
   bindRunners(catalog, **plugins);
   for (const auto& pack : catalog.packs()) {
