@@ -2,25 +2,13 @@
 // changes nothing.
 #include <gtest/gtest.h>
 
-#include <fstream>
-
 #include "rivetd_test_support.hpp"
 
 namespace rivet::test {
 namespace {
 
-class BadInputTest : public ::testing::Test {
+class BadInputTest : public SharedRivetdTest<BadInputTest> {
  protected:
-  static void SetUpTestSuite() {
-    rivetd_ = new RivetdProcess();
-    ASSERT_TRUE(rivetd_->start()) << rivetd_->log();
-  }
-  static void TearDownTestSuite() {
-    delete rivetd_;
-    rivetd_ = nullptr;
-  }
-  void SetUp() override { ASSERT_NE(rivetd_, nullptr); }
-
   std::size_t executionCount() {
     auto listed = client_.list({"", "", 500, ""});
     EXPECT_TRUE(listed.ok());
@@ -39,11 +27,8 @@ class BadInputTest : public ::testing::Test {
     EXPECT_FALSE(json["error"]["message"].get<std::string>().empty());
   }
 
-  static RivetdProcess* rivetd_;
   client::Client client_ = clientFor(*rivetd_);
 };
-
-RivetdProcess* BadInputTest::rivetd_ = nullptr;
 
 TEST_F(BadInputTest, EveryMalformedRequestGetsItsDocumentedErrorAndCreatesNothing) {
   const auto before = executionCount();
@@ -107,9 +92,9 @@ TEST_F(BadInputTest, AClientWithoutCertificateIsRefused) {
 
 TEST_F(BadInputTest, AClientCertificateFromAnotherCaIsRefused) {
   TempDir other;
-  ASSERT_TRUE(client::makeDevPki((other.path() / "pki").string()).ok());
+  ASSERT_TRUE(client::makeDevPki(other.child("pki")).ok());
   const auto ours = client::devPkiFiles(rivetd_->pkiDir().string());
-  const auto theirs = client::devPkiFiles((other.path() / "pki").string());
+  const auto theirs = client::devPkiFiles(other.child("pki"));
   client::Client stranger(client::Endpoint{"127.0.0.1", rivetd_->port()},
                           client::TlsFiles{ours.ca_cert, theirs.client_cert, theirs.client_key});
   const auto before = executionCount();
@@ -121,8 +106,8 @@ TEST_F(BadInputTest, AClientCertificateFromAnotherCaIsRefused) {
 
 TEST_F(BadInputTest, TheRequesterIsTheClientCertificateIdentity) {
   TempDir dir;
-  const auto cert = (dir.path() / "alice.pem").string();
-  const auto key = (dir.path() / "alice.key").string();
+  const auto cert = dir.child("alice.pem");
+  const auto key = dir.child("alice.key");
   ASSERT_TRUE(
       client::issueClientCertificate(rivetd_->pkiDir().string(), "alice", cert, key).ok());
   const auto ca = client::devPkiFiles(rivetd_->pkiDir().string()).ca_cert;
@@ -135,24 +120,20 @@ TEST_F(BadInputTest, TheRequesterIsTheClientCertificateIdentity) {
       << ended.dump();
 }
 
-// A packs directory with one good pack and broken ones.
-void writeFile(const std::filesystem::path& path, const std::string& text) {
-  std::filesystem::create_directories(path.parent_path());
-  std::ofstream(path) << text;
-}
-
 TEST(BrokenPacks, AreListedUnavailableWithTheReasonAndRefused) {
+  // A packs directory with one good pack and broken ones.
   TempDir packs;
-  writeFile(packs.path() / "good/pack.yaml", "name: good\nversion: 0.1.0\n");
-  writeFile(packs.path() / "good/actions/hello.yaml",
-            "name: hello\nrunner_type: local-shell-cmd\nparameters:\n"
-            "  cmd: {default: 'echo hello', immutable: true}\n");
-  writeFile(packs.path() / "good/actions/escape.yaml",
-            "name: escape\nrunner_type: local-shell-script\nentry_point: ../../../../etc/passwd\n");
-  writeFile(packs.path() / "good/actions/broken.yaml", "name: [unclosed\n");
-  writeFile(packs.path() / "good/actions/norunner.yaml",
-            "name: norunner\nrunner_type: python-script\nentry_point: x.py\n");
-  writeFile(packs.path() / "bad/pack.yaml", "name: : :\n");
+  packs.write("good/pack.yaml", "name: good\nversion: 0.1.0\n");
+  packs.write("good/actions/hello.yaml",
+              "name: hello\nrunner_type: local-shell-cmd\nparameters:\n"
+              "  cmd: {default: 'echo hello', immutable: true}\n");
+  packs.write(
+      "good/actions/escape.yaml",
+      "name: escape\nrunner_type: local-shell-script\nentry_point: ../../../../etc/passwd\n");
+  packs.write("good/actions/broken.yaml", "name: [unclosed\n");
+  packs.write("good/actions/norunner.yaml",
+              "name: norunner\nrunner_type: python-script\nentry_point: x.py\n");
+  packs.write("bad/pack.yaml", "name: : :\n");
 
   RivetdProcess rivetd({"rivetd.packs_dir=" + packs.path().string()});
   ASSERT_TRUE(rivetd.start()) << rivetd.log();

@@ -6,29 +6,15 @@
 namespace rivet::test {
 namespace {
 
-class CliTest : public ::testing::Test {
+class CliTest : public SharedRivetdTest<CliTest> {
  protected:
-  static void SetUpTestSuite() {
-    rivetd_ = new RivetdProcess();
-    ASSERT_TRUE(rivetd_->start()) << rivetd_->log();
-  }
-  static void TearDownTestSuite() {
-    delete rivetd_;
-    rivetd_ = nullptr;
-  }
-  void SetUp() override { ASSERT_NE(rivetd_, nullptr); }
-
   ProgramResult rivet(std::vector<std::string> args) {
     std::vector<std::string> argv{RIVET_BINARY_DIR "/bin/rivet", "--host", rivetd_->hostPort(),
                                   "--certs", rivetd_->pkiDir().string()};
     argv.insert(argv.end(), args.begin(), args.end());
     return runProgram(argv);
   }
-
-  static RivetdProcess* rivetd_;
 };
-
-RivetdProcess* CliTest::rivetd_ = nullptr;
 
 TEST_F(CliTest, RunWaitShowsTheOutputAndExitsZeroOnSuccess) {
   auto result = rivet({"run", "examples.echo_args", "message=from the cli", "--wait"});

@@ -11,23 +11,13 @@
 namespace rivet::test {
 namespace {
 
-class ExecutionsTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    rivetd_ = new RivetdProcess({"rivetd.nice=7"});
-    ASSERT_TRUE(rivetd_->start()) << rivetd_->log();
-  }
-  static void TearDownTestSuite() {
-    delete rivetd_;
-    rivetd_ = nullptr;
-  }
-  void SetUp() override { ASSERT_NE(rivetd_, nullptr); }
+class ExecutionsTest : public SharedRivetdTest<ExecutionsTest> {
+ public:
+  static std::vector<std::string> rivetdDefines() { return {"rivetd.nice=7"}; }
 
-  static RivetdProcess* rivetd_;
+ protected:
   client::Client client_ = clientFor(*rivetd_);
 };
-
-RivetdProcess* ExecutionsTest::rivetd_ = nullptr;
 
 // Fields of /proc/<pid>/stat after the command name: [0] is the state.
 std::vector<std::string> procStat(int pid) {

@@ -6,9 +6,6 @@
 #include <unistd.h>
 
 #include <csignal>
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -16,13 +13,6 @@ extern char** environ;
 
 namespace rivet::test {
 namespace {
-
-std::string readFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 pid_t spawn(const std::vector<std::string>& argv, const std::string& out_path,
             const std::string& err_path) {
@@ -54,17 +44,6 @@ bool waitUntil(const std::function<bool()>& condition, std::chrono::milliseconds
     pause = std::min(pause * 2, std::chrono::milliseconds(50));
   }
   return condition();
-}
-
-TempDir::TempDir() {
-  char name[] = "/tmp/rivet-test-XXXXXX";
-  if (mkdtemp(name) == nullptr) throw std::runtime_error("mkdtemp failed");
-  path_ = name;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
 }
 
 RivetdProcess::RivetdProcess(std::vector<std::string> defines)

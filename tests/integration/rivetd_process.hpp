@@ -12,23 +12,13 @@
 #include <string>
 #include <vector>
 
+#include "rivet/test/temp_dir.hpp"
+
 namespace rivet::test {
 
 // Polls `condition` until it holds or `timeout` passes; returns whether it held.
 bool waitUntil(const std::function<bool()>& condition,
                std::chrono::milliseconds timeout = std::chrono::seconds(20));
-
-class TempDir {
- public:
-  TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir();
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 class RivetdProcess {
  public:

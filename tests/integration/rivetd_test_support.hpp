@@ -1,11 +1,12 @@
-// Shared pieces of the integration tests: a client for a RivetdProcess, and waiting for an
-// execution to end.
+// Shared pieces of the integration tests: a suite fixture sharing one rivetd, a client for a
+// RivetdProcess, and waiting for an execution to end.
 #pragma once
 
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "rivet/client/client.hpp"
 #include "rivet/client/dev_pki.hpp"
@@ -18,6 +19,26 @@ inline client::Client clientFor(const RivetdProcess& rivetd, const std::string& 
   return client::Client(client::Endpoint{"127.0.0.1", rivetd.port()},
                         client::TlsFiles{files.ca_cert, files.client_cert, files.client_key});
 }
+
+// A test suite sharing one rivetd, started before its first test and stopped after its last.
+// `Suite` is the derived fixture (so each suite gets its own rivetd); it may declare a public
+// `static std::vector<std::string> rivetdDefines()` for extra -D settings.
+template <class Suite>
+class SharedRivetdTest : public ::testing::Test {
+ protected:
+  static std::vector<std::string> rivetdDefines() { return {}; }
+  static void SetUpTestSuite() {
+    rivetd_ = new RivetdProcess(Suite::rivetdDefines());
+    ASSERT_TRUE(rivetd_->start()) << rivetd_->log();
+  }
+  static void TearDownTestSuite() {
+    delete rivetd_;
+    rivetd_ = nullptr;
+  }
+  void SetUp() override { ASSERT_NE(rivetd_, nullptr); }
+
+  static inline RivetdProcess* rivetd_ = nullptr;
+};
 
 // Runs `ref` and waits (bounded) for its end; fails the test if it does not end.
 inline nlohmann::json runToEnd(client::Client& client, const std::string& ref,

@@ -3,9 +3,10 @@
 
 #include <gtest/gtest.h>
 
-#include <optional>
 #include <string>
 #include <vector>
+
+#include "rivet/test/parameter_spec.hpp"
 
 namespace rivet::plugins::shell {
 namespace {
@@ -14,14 +15,7 @@ using nlohmann::json;
 using sdk::ParameterType;
 using Args = std::vector<std::string>;
 
-sdk::ParameterSpec param(std::string name, ParameterType type,
-                         std::optional<int> position = std::nullopt) {
-  sdk::ParameterSpec spec;
-  spec.name = std::move(name);
-  spec.type = type;
-  spec.position = position;
-  return spec;
-}
+using rivet::test::param;
 
 TEST(ArgvBuilderTest, NamedComeFirstInDeclarationOrderThenPositional) {
   std::vector<sdk::ParameterSpec> specs{

@@ -2,29 +2,21 @@
 // does, configures it, and builds actions of a throw-away pack in a temporary directory.
 #pragma once
 
-// Boost.DLL 1.74 needs the define (rivet::sdk also sets it), and <vector> included, before
-// its own headers.
-// clang-format off
-#ifndef BOOST_DLL_USE_STD_FS
-#define BOOST_DLL_USE_STD_FS
-#endif
-#include <vector>
-#include <boost/dll/shared_library.hpp>
-// clang-format on
-
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
-#include <optional>
-#include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "rivet/sdk/plugin.hpp"
 #include "rivet/sdk/runner.hpp"
+#include "rivet/test/parameter_spec.hpp"
+#include "rivet/test/plugin_handle.hpp"
+#include "rivet/test/recording_logger.hpp"
+#include "rivet/test/temp_dir.hpp"
 
 namespace rivet::plugins::shell {
 
@@ -33,33 +25,10 @@ namespace sdk = rivet::sdk;
 using nlohmann::json;
 using Args = std::vector<std::string>;
 
-class RecordingLogger final : public sdk::Logger {
- public:
-  void log(sdk::LogLevel level, std::string_view message) override {
-    lines.push_back(std::string(level == sdk::LogLevel::warning ? "warning: " : "") +
-                    std::string(message));
-  }
-  std::vector<std::string> lines;
-};
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "rivet-shell-test-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using rivet::test::param;
+using rivet::test::PluginHandle;
+using rivet::test::RecordingLogger;
+using rivet::test::TempDir;
 
 inline void writeFile(const fs::path& path, const std::string& text, fs::perms perms) {
   fs::create_directories(path.parent_path());
@@ -76,24 +45,11 @@ constexpr fs::perms kReadOnly =
 // Prints every argument followed by a NUL, so arguments holding newlines stay recognisable.
 constexpr const char* kPrintArgsBody = "for arg in \"$@\"; do printf '%s\\0' \"$arg\"; done\n";
 
-inline sdk::ParameterSpec param(std::string name, sdk::ParameterType type,
-                                std::optional<int> position = std::nullopt) {
-  sdk::ParameterSpec spec;
-  spec.name = std::move(name);
-  spec.type = type;
-  spec.position = position;
-  return spec;
-}
-
 class ShellRunnerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    library_ =
-        boost::dll::shared_library(RIVET_PLUGIN_DIR "/shell.so", boost::dll::load_mode::rtld_now);
-    auto& create = library_.get_alias<sdk::PluginFactory>(sdk::kFactoryAlias);
-    plugin_.reset(create());
-    ASSERT_NE(plugin_, nullptr);
-    runner_ = dynamic_cast<sdk::Runner*>(plugin_.get());
+    library_ = PluginHandle(RIVET_PLUGIN_DIR "/shell.so");
+    runner_ = library_.create<sdk::Runner>();
     ASSERT_NE(runner_, nullptr);
     ASSERT_TRUE(configure({}).ok());
 
@@ -176,12 +132,11 @@ class ShellRunnerTest : public ::testing::Test {
 
   bool canaryExists() const { return fs::exists(dir_.path() / "pwned"); }
 
-  // Declared in this order so that the plugin object goes before its library.
-  TempDir dir_;
+  TempDir dir_{"rivet-shell-test"};
   RecordingLogger logger_;
-  boost::dll::shared_library library_;
-  std::unique_ptr<sdk::Plugin> plugin_;
-  sdk::Runner* runner_ = nullptr;
+  PluginHandle library_;
+  // Holds the library until the runner is deleted.
+  std::shared_ptr<sdk::Runner> runner_;
   sdk::PackSpec pack_;
 };
 

@@ -8,12 +8,8 @@ namespace rivet::plugins::shell {
 namespace {
 
 TEST_F(ShellRunnerTest, DescriptorNamesTheRunnerAndItsConfigKeys) {
-  const auto& descriptor = library_.get_alias<const sdk::PluginDescriptor>(sdk::kDescriptorAlias);
-  EXPECT_EQ(descriptor.abi_version, sdk::kAbiVersion);
-  EXPECT_EQ(descriptor.kind, sdk::PluginKind::runner);
-  EXPECT_STREQ(descriptor.name, "shell");
-  EXPECT_STREQ(descriptor.version, "0.1.0");
-  EXPECT_STREQ(descriptor.build_id, sdk::kBuildId);
+  const auto& descriptor = library_.descriptor();
+  rivet::test::expectDescriptor(descriptor, sdk::PluginKind::runner, "shell", "0.1.0");
   ASSERT_EQ(descriptor.config_key_count, 2u);
   EXPECT_STREQ(descriptor.config_keys[0].name, "shell");
   EXPECT_STREQ(descriptor.config_keys[0].type, "path");
@@ -36,10 +32,12 @@ TEST_F(ShellRunnerTest, ConfigureRefusesRelativePathsAndWarnsAboutMissingOnes) {
   EXPECT_EQ(planOf(cmdAction("c", "true"), json::object()).argv.at(0), "/bin/sh")
       << "a refused configuration must change nothing";
 
-  logger_.lines.clear();
+  logger_.clear();
   EXPECT_TRUE(configure({{"bash", "/nonexistent/bash"}}).ok());
-  ASSERT_EQ(logger_.lines.size(), 1u);
-  EXPECT_NE(logger_.lines[0].find("/nonexistent/bash"), std::string::npos);
+  const auto lines = logger_.lines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0].level, sdk::LogLevel::warning);
+  EXPECT_NE(lines[0].message.find("/nonexistent/bash"), std::string::npos);
 }
 
 TEST_F(ShellRunnerTest, ConfiguredInterpretersAreUsed) {

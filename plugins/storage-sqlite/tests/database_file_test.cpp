@@ -26,7 +26,7 @@ TEST_F(StoreTest, DefaultPathIsRivetDbInTheDataDir) {
 TEST_F(StoreTest, ARelativePathIsUnderTheDataDirAndItsDirectoryIsCreated) {
   auto loaded = openStore({{"path", "history/nested/executions.db"}});
   ASSERT_TRUE(loaded->store->create(makeRecord("e1")).ok());
-  EXPECT_TRUE(std::filesystem::exists(dir_.path() + "/history/nested/executions.db"));
+  EXPECT_TRUE(std::filesystem::exists(dir_.child("history/nested/executions.db")));
 }
 
 TEST_F(StoreTest, ReopeningKeepsDataSchemaAndWal) {
@@ -76,7 +76,7 @@ TEST_F(StoreTest, ADatabaseFromANewerPluginIsRefusedNamingBothVersions) {
 
 TEST_F(StoreTest, AnUnusablePathIsRefusedNamingIt) {
   // Under a regular file: no directory can be made there, even as root.
-  const std::string blocker = dir_.path() + "/not-a-directory";
+  const std::string blocker = dir_.child("not-a-directory");
   std::ofstream(blocker) << "x";
   auto loaded = loadStore();
   const std::string under_file = blocker + "/rivet.db";
@@ -85,7 +85,7 @@ TEST_F(StoreTest, AnUnusablePathIsRefusedNamingIt) {
   EXPECT_TRUE(contains(status.message(), under_file)) << status.message();
 
   // A directory where the file should be: SQLite itself refuses, and says why.
-  const std::string directory = dir_.path() + "/a-directory";
+  const std::string directory = dir_.child("a-directory");
   std::filesystem::create_directory(directory);
   status = configureStore(*loaded, {{"path", directory}});
   EXPECT_FALSE(status.ok());

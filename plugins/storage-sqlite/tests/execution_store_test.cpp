@@ -23,18 +23,11 @@ ExecutionUpdate statusChange(ExecutionStatus status, std::int64_t at_ms, std::st
 TEST_F(StoreTest, DescriptorDeclaresAStoragePluginAndItsConfigKeys) {
   auto loaded = loadStore();
   const auto& descriptor = *loaded->descriptor;
-  EXPECT_EQ(descriptor.abi_version, sdk::kAbiVersion);
-  EXPECT_EQ(descriptor.kind, sdk::PluginKind::storage);
-  EXPECT_STREQ(descriptor.name, "storage-sqlite");
-  EXPECT_STREQ(descriptor.version, "0.1.0");
-  EXPECT_STREQ(descriptor.build_id, sdk::kBuildId);
+  rivet::test::expectDescriptor(descriptor, sdk::PluginKind::storage, "storage-sqlite", "0.1.0");
   ASSERT_EQ(descriptor.config_key_count, 3u);
-  std::map<std::string, std::string> defaults;
-  for (std::size_t i = 0; i < descriptor.config_key_count; ++i) {
-    defaults[descriptor.config_keys[i].name] = descriptor.config_keys[i].default_value;
-  }
-  EXPECT_EQ(defaults, (std::map<std::string, std::string>{
-                          {"path", ""}, {"synchronous", "FULL"}, {"busy_timeout_ms", "5000"}}));
+  EXPECT_EQ(rivet::test::configDefaults(descriptor),
+            (std::map<std::string, std::string>{
+                {"path", ""}, {"synchronous", "FULL"}, {"busy_timeout_ms", "5000"}}));
 }
 
 TEST_F(StoreTest, CallsBeforeConfigureAreUnavailable) {

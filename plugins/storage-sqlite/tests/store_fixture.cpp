@@ -1,46 +1,14 @@
 #include "store_fixture.hpp"
 
-#include <cstdlib>
-#include <filesystem>
 #include <stdexcept>
 
 namespace rivet::plugins::storage_sqlite::testing {
 
-TempDir::TempDir() {
-  std::string pattern =
-      (std::filesystem::temp_directory_path() / "storage-sqlite-test-XXXXXX").string();
-  if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
-
-void RecordingLogger::log(sdk::LogLevel /*level*/, std::string_view message) {
-  std::lock_guard lock(mutex_);
-  lines_.emplace_back(message);
-}
-
-std::vector<std::string> RecordingLogger::lines() const {
-  std::lock_guard lock(mutex_);
-  return lines_;
-}
-
 std::unique_ptr<LoadedStore> loadStore() {
   auto loaded = std::make_unique<LoadedStore>();
-  loaded->library = boost::dll::shared_library(RIVET_PLUGIN_DIR "/storage-sqlite.so",
-                                               boost::dll::load_mode::rtld_now);
-  loaded->descriptor =
-      &loaded->library.get_alias<const sdk::PluginDescriptor>(sdk::kDescriptorAlias);
-  auto& factory = loaded->library.get_alias<sdk::PluginFactory>(sdk::kFactoryAlias);
-  std::unique_ptr<sdk::Plugin> plugin(factory());
-  if (!plugin) throw std::runtime_error("the storage-sqlite factory returned null");
-  auto* store = dynamic_cast<sdk::ExecutionStore*>(plugin.get());
-  if (store == nullptr) throw std::runtime_error("storage-sqlite is not an ExecutionStore");
-  plugin.release();
-  loaded->store.reset(store);
+  loaded->library = rivet::test::PluginHandle(RIVET_PLUGIN_DIR "/storage-sqlite.so");
+  loaded->descriptor = &loaded->library.descriptor();
+  loaded->store = loaded->library.create<sdk::ExecutionStore>();
   return loaded;
 }
 
@@ -92,7 +60,7 @@ std::unique_ptr<LoadedStore> StoreTest::openStore(
 sdk::Status StoreTest::configureStore(LoadedStore& loaded,
                                       const std::map<std::string, std::string>& config) {
   sdk::PluginContext context;
-  context.data_dir = dir_.path();
+  context.data_dir = dir_.str();
   context.config = config;
   context.logger = &logger_;
   return loaded.store->configure(context);

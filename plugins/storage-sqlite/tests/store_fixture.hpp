@@ -5,47 +5,26 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
-#include <boost/dll/shared_library.hpp>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <string_view>
-#include <vector>  // before Boost.DLL: its 1.74 headers use std::vector without including it
+#include <vector>
 
 #include "rivet/sdk/storage.hpp"
+#include "rivet/test/plugin_handle.hpp"
+#include "rivet/test/recording_logger.hpp"
+#include "rivet/test/temp_dir.hpp"
 
 namespace rivet::plugins::storage_sqlite::testing {
 
-// A directory made by mkdtemp, removed with its contents at the end of the test.
-class TempDir {
- public:
-  TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir();
-  const std::string& path() const { return path_; }
+using rivet::test::RecordingLogger;
+using rivet::test::TempDir;
 
- private:
-  std::string path_;
-};
-
-class RecordingLogger : public sdk::Logger {
- public:
-  void log(sdk::LogLevel level, std::string_view message) override;
-  std::vector<std::string> lines() const;
-
- private:
-  mutable std::mutex mutex_;
-  std::vector<std::string> lines_;
-};
-
-// The plugin library and one store it made. Members are destroyed in reverse order, so the
-// store goes before the code it runs on is unmapped.
+// The plugin library and one store it made. The store holds the library until it is deleted.
 struct LoadedStore {
-  boost::dll::shared_library library;
+  rivet::test::PluginHandle library;
   const sdk::PluginDescriptor* descriptor = nullptr;
-  std::unique_ptr<sdk::ExecutionStore> store;
+  std::shared_ptr<sdk::ExecutionStore> store;
 };
 
 // Loads storage-sqlite.so from the build tree and makes a store, not yet configured. Throws
@@ -76,9 +55,9 @@ class StoreTest : public ::testing::Test {
   // Same, but hands back the configure() Status instead of asserting it is ok.
   sdk::Status configureStore(LoadedStore& loaded, const std::map<std::string, std::string>& config);
 
-  std::string databasePath() const { return dir_.path() + "/rivet.db"; }
+  std::string databasePath() const { return dir_.child("rivet.db"); }
 
-  TempDir dir_;
+  TempDir dir_{"storage-sqlite-test"};
   RecordingLogger logger_;
 };
 

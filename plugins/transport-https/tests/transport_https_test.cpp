@@ -19,8 +19,8 @@ using sdk::ErrorCode;
 class TransportHttpsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(client::makeDevPki(data_dir_.path("pki")).ok());
-    pki_ = client::devPkiFiles(data_dir_.path("pki"));
+    ASSERT_TRUE(client::makeDevPki(data_dir_.child("pki")).ok());
+    pki_ = client::devPkiFiles(data_dir_.child("pki"));
   }
 
   sdk::Status configure(sdk::Transport& transport, std::map<std::string, std::string> config,
@@ -31,11 +31,11 @@ class TransportHttpsTest : public ::testing::Test {
   }
 
   // A configured and started transport on an ephemeral port, or a failed assertion.
-  std::unique_ptr<sdk::Transport> startTransport(std::map<std::string, std::string> config = {}) {
+  std::shared_ptr<sdk::Transport> startTransport(std::map<std::string, std::string> config = {}) {
     auto transport = newTransport();
     EXPECT_TRUE(transport);
     if (!transport) return nullptr;
-    const auto configured = configure(*transport, std::move(config), data_dir_.path());
+    const auto configured = configure(*transport, std::move(config), data_dir_.str());
     EXPECT_TRUE(configured.ok()) << configured.message();
     const auto started = transport->start(handler_);
     EXPECT_TRUE(started.ok()) << started.message();
@@ -47,24 +47,16 @@ class TransportHttpsTest : public ::testing::Test {
     return std::make_unique<HttpsTestClient>(port, pki_.ca_cert, pki_.client_cert, pki_.client_key);
   }
 
-  TempDir data_dir_;
+  TempDir data_dir_{"rivet-https"};
   client::DevPkiFiles pki_;
   RecordingLogger logger_;
   EchoHandler handler_;
 };
 
 TEST_F(TransportHttpsTest, DescriptorDeclaresATransport) {
-  const auto& descriptor =
-      pluginLibrary().get_alias<const sdk::PluginDescriptor>(sdk::kDescriptorAlias);
-  EXPECT_EQ(descriptor.abi_version, sdk::kAbiVersion);
-  EXPECT_EQ(descriptor.kind, sdk::PluginKind::transport);
-  EXPECT_STREQ(descriptor.name, "transport-https");
-  EXPECT_STREQ(descriptor.version, "0.1.0");
-  EXPECT_STREQ(descriptor.build_id, sdk::kBuildId);
-  std::map<std::string, std::string> defaults;
-  for (std::size_t i = 0; i < descriptor.config_key_count; ++i) {
-    defaults[descriptor.config_keys[i].name] = descriptor.config_keys[i].default_value;
-  }
+  const auto& descriptor = plugin().descriptor();
+  rivet::test::expectDescriptor(descriptor, sdk::PluginKind::transport, "transport-https", "0.1.0");
+  const auto defaults = rivet::test::configDefaults(descriptor);
   EXPECT_EQ(defaults.at("listen"), "127.0.0.1");
   EXPECT_EQ(defaults.at("port"), "7443");
   EXPECT_EQ(defaults.at("dev_pki"), "true");
@@ -157,8 +149,8 @@ TEST_F(TransportHttpsTest, CertificateFromAnotherCaIsRefused) {
   auto transport = startTransport();
   ASSERT_TRUE(transport);
   TempDir other;
-  ASSERT_TRUE(client::makeDevPki(other.path("pki")).ok());
-  const auto foreign = client::devPkiFiles(other.path("pki"));
+  ASSERT_TRUE(client::makeDevPki(other.child("pki")).ok());
+  const auto foreign = client::devPkiFiles(other.child("pki"));
   HttpsTestClient client(portOf(transport->endpoints().at(0)), pki_.ca_cert, foreign.client_cert,
                          foreign.client_key);
   if (!client.connect()) {
@@ -281,20 +273,20 @@ TEST_F(TransportHttpsTest, DevPkiIsCreatedOnFirstStartAndReused) {
   TempDir fresh;
   auto transport = newTransport();
   ASSERT_TRUE(transport);
-  const auto configured = configure(*transport, {}, fresh.path());
+  const auto configured = configure(*transport, {}, fresh.str());
   ASSERT_TRUE(configured.ok()) << configured.message();
-  const auto generated = client::devPkiFiles(fresh.path("pki"));
+  const auto generated = client::devPkiFiles(fresh.child("pki"));
   for (const auto& file : {generated.ca_cert, generated.server_cert, generated.server_key,
                            generated.client_cert, generated.client_key}) {
     EXPECT_TRUE(fs::exists(file)) << file;
   }
   EXPECT_EQ(logger_.count(sdk::LogLevel::warning, "development"), 1);
-  const std::string ca = readText(generated.ca_cert);
+  const std::string ca = readFile(generated.ca_cert);
 
   auto again = newTransport();
-  const auto reconfigured = configure(*again, {}, fresh.path());
+  const auto reconfigured = configure(*again, {}, fresh.str());
   ASSERT_TRUE(reconfigured.ok()) << reconfigured.message();
-  EXPECT_EQ(readText(generated.ca_cert), ca);
+  EXPECT_EQ(readFile(generated.ca_cert), ca);
   EXPECT_EQ(logger_.count(sdk::LogLevel::warning, "development"), 1);
 
   // The generated client certificate is accepted by the transport using that PKI.
@@ -310,16 +302,16 @@ TEST_F(TransportHttpsTest, DevPkiIsCreatedOnFirstStartAndReused) {
 TEST_F(TransportHttpsTest, NoDevPkiWhenItIsTurnedOff) {
   TempDir fresh;
   auto transport = newTransport();
-  const auto status = configure(*transport, {{"dev_pki", "false"}}, fresh.path());
+  const auto status = configure(*transport, {{"dev_pki", "false"}}, fresh.str());
   EXPECT_EQ(status.code(), ErrorCode::not_found);
   EXPECT_NE(status.message().find("ca.pem"), std::string::npos) << status.message();
-  EXPECT_FALSE(fs::exists(fresh.path("pki")));
+  EXPECT_FALSE(fs::exists(fresh.child("pki")));
 }
 
 TEST_F(TransportHttpsTest, PartlyMissingDefaultPkiIsAnError) {
   fs::remove(pki_.server_key);
   auto transport = newTransport();
-  const auto status = configure(*transport, {}, data_dir_.path());
+  const auto status = configure(*transport, {}, data_dir_.str());
   EXPECT_FALSE(status.ok());
   EXPECT_NE(status.message().find("key_file"), std::string::npos) << status.message();
   EXPECT_NE(status.message().find("server.key"), std::string::npos) << status.message();
@@ -327,20 +319,20 @@ TEST_F(TransportHttpsTest, PartlyMissingDefaultPkiIsAnError) {
 }
 
 TEST_F(TransportHttpsTest, MissingConfiguredCertificateIsAnError) {
-  const std::string missing = data_dir_.path("nowhere/server.pem");
+  const std::string missing = data_dir_.child("nowhere/server.pem");
   auto transport = newTransport();
   const auto status =
       configure(*transport,
                 {{"ca_file", pki_.ca_cert}, {"cert_file", missing}, {"key_file", pki_.server_key}},
-                data_dir_.path());
+                data_dir_.str());
   EXPECT_EQ(status.code(), ErrorCode::not_found);
   EXPECT_NE(status.message().find("cert_file " + missing), std::string::npos) << status.message();
 }
 
 TEST_F(TransportHttpsTest, ExplicitFilesAreUsed) {
   TempDir other;
-  ASSERT_TRUE(client::makeDevPki(other.path("pki")).ok());
-  const auto files = client::devPkiFiles(other.path("pki"));
+  ASSERT_TRUE(client::makeDevPki(other.child("pki")).ok());
+  const auto files = client::devPkiFiles(other.child("pki"));
   auto transport = startTransport({{"ca_file", files.ca_cert},
                                    {"cert_file", files.server_cert},
                                    {"key_file", files.server_key}});
@@ -357,7 +349,7 @@ TEST_F(TransportHttpsTest, KeyThatDoesNotMatchTheCertificateIsAnError) {
   const auto status = configure(
       *transport,
       {{"key_file", pki_.client_key}, {"cert_file", pki_.server_cert}, {"ca_file", pki_.ca_cert}},
-      data_dir_.path());
+      data_dir_.str());
   EXPECT_FALSE(status.ok());
   EXPECT_NE(status.message().find("key_file"), std::string::npos) << status.message();
 }
@@ -373,7 +365,7 @@ TEST_F(TransportHttpsTest, BadValuesNameTheirKey) {
                                                            {{"colour", "blue"}}};
   for (const auto& config : bad_values) {
     auto transport = newTransport();
-    const auto status = configure(*transport, config, data_dir_.path());
+    const auto status = configure(*transport, config, data_dir_.str());
     EXPECT_EQ(status.code(), ErrorCode::invalid_argument) << config.begin()->first;
     EXPECT_NE(status.message().find(config.begin()->first), std::string::npos) << status.message();
   }
@@ -384,7 +376,7 @@ TEST_F(TransportHttpsTest, PortInUseIsReported) {
   ASSERT_TRUE(first);
   const std::string port = std::to_string(portOf(first->endpoints().at(0)));
   auto second = newTransport();
-  ASSERT_TRUE(configure(*second, {{"port", port}}, data_dir_.path()).ok());
+  ASSERT_TRUE(configure(*second, {{"port", port}}, data_dir_.str()).ok());
   const auto status = second->start(handler_);
   EXPECT_FALSE(status.ok());
   EXPECT_NE(status.message().find("127.0.0.1:" + port), std::string::npos) << status.message();
@@ -408,7 +400,7 @@ TEST_F(TransportHttpsTest, StopIsIdempotentAndFreesThePort) {
     EXPECT_TRUE(client->readUntilClosed());
   }
   auto again = newTransport();
-  ASSERT_TRUE(configure(*again, {{"port", port}}, data_dir_.path()).ok());
+  ASSERT_TRUE(configure(*again, {{"port", port}}, data_dir_.str()).ok());
   const auto status = again->start(handler_);
   EXPECT_TRUE(status.ok()) << status.message();
   EXPECT_EQ(again->endpoints(), std::vector<std::string>{"https://127.0.0.1:" + port});

@@ -2,26 +2,19 @@
 // directory, a logger that remembers, and a request handler that echoes.
 #pragma once
 
-// clang-format off: must stay first
-#include <vector>  // before Boost.DLL: its 1.74 headers use std::vector without including it
-// clang-format on
-
 #include <atomic>
-#include <boost/dll/shared_library.hpp>
 #include <cstdint>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <memory>
-#include <mutex>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 #include <string_view>
-#include <utility>
 
 #include "rivet/sdk/plugin.hpp"
 #include "rivet/sdk/transport.hpp"
+#include "rivet/test/plugin_handle.hpp"
+#include "rivet/test/recording_logger.hpp"
+#include "rivet/test/temp_dir.hpp"
 
 namespace rivet::plugins::transport_https::test {
 
@@ -29,61 +22,18 @@ namespace fs = std::filesystem;
 using sdk::HttpRequest;
 using sdk::HttpResponse;
 
-inline boost::dll::shared_library& pluginLibrary() {
-  static boost::dll::shared_library library(RIVET_PLUGIN_DIR "/transport-https.so",
-                                            boost::dll::load_mode::rtld_now);
-  return library;
+using rivet::test::readFile;
+using rivet::test::RecordingLogger;
+using rivet::test::TempDir;
+
+// Loaded once for the whole binary, as rivetd loads it once.
+inline const rivet::test::PluginHandle& plugin() {
+  static const rivet::test::PluginHandle handle(RIVET_PLUGIN_DIR "/transport-https.so");
+  return handle;
 }
 
-// Objects made by the plugin must go before the library is unloaded; the library is a
-// function-local static, destroyed after every test has released its transport.
-inline std::unique_ptr<sdk::Transport> newTransport() {
-  auto& create = pluginLibrary().get_alias<sdk::PluginFactory>(sdk::kFactoryAlias);
-  std::unique_ptr<sdk::Plugin> plugin(create());
-  auto* transport = dynamic_cast<sdk::Transport*>(plugin.get());
-  if (transport == nullptr) return nullptr;
-  plugin.release();
-  return std::unique_ptr<sdk::Transport>(transport);
-}
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "rivet-https-XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data());
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string path(const std::string& child) const { return (fs::path(path_) / child).string(); }
-
- private:
-  std::string path_;
-};
-
-class RecordingLogger : public sdk::Logger {
- public:
-  void log(sdk::LogLevel level, std::string_view message) override {
-    std::lock_guard lock(mutex_);
-    lines_.push_back({level, std::string(message)});
-  }
-  int count(sdk::LogLevel level, const std::string& fragment) {
-    std::lock_guard lock(mutex_);
-    int found = 0;
-    for (const auto& [line_level, text] : lines_) {
-      if (line_level == level && text.find(fragment) != std::string::npos) ++found;
-    }
-    return found;
-  }
-
- private:
-  std::mutex mutex_;
-  std::vector<std::pair<sdk::LogLevel, std::string>> lines_;
-};
+// A new transport from the plugin's factory; it keeps the library loaded until it is deleted.
+inline std::shared_ptr<sdk::Transport> newTransport() { return plugin().create<sdk::Transport>(); }
 
 // Answers every request with what it saw, as JSON; rejects in the API's error shape.
 class EchoHandler : public sdk::RequestHandler {
@@ -109,13 +59,6 @@ class EchoHandler : public sdk::RequestHandler {
  private:
   std::atomic<int> calls_{0};
 };
-
-inline std::string readText(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 inline std::uint16_t portOf(const std::string& endpoint) {
   return static_cast<std::uint16_t>(std::stoi(endpoint.substr(endpoint.rfind(':') + 1)));

@@ -12,9 +12,10 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
+
+#include "rivet/test/temp_dir.hpp"
 
 namespace rivet::client {
 namespace {
@@ -26,35 +27,13 @@ struct X509Deleter {
 };
 using X509Ptr = std::unique_ptr<X509, X509Deleter>;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "rivet-devpki-XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data());
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string path(const std::string& child) const { return (fs::path(path_) / child).string(); }
-
- private:
-  std::string path_;
-};
+using rivet::test::readFile;
+using rivet::test::TempDir;
 
 X509Ptr readCertificate(const std::string& path) {
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_file(path.c_str(), "r"), BIO_free);
   if (!bio) return nullptr;
   return X509Ptr(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
-}
-
-std::string readText(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 mode_t modeOf(const std::string& path) {
@@ -113,14 +92,14 @@ TEST(DevPkiTest, NamesTheSixFilesInsideTheDirectory) {
 
 TEST(DevPkiTest, WritesFilesWithPrivateModes) {
   TempDir temp;
-  const std::string dir = temp.path("nested/pki");
+  const std::string dir = temp.child("nested/pki");
   const auto status = makeDevPki(dir);
   ASSERT_TRUE(status.ok()) << status.message();
   const DevPkiFiles files = devPkiFiles(dir);
   EXPECT_EQ(modeOf(dir), 0700u);
   for (const auto& key : {files.ca_key, files.server_key, files.client_key}) {
     EXPECT_EQ(modeOf(key), 0600u) << key;
-    EXPECT_NE(readText(key).find("-----BEGIN PRIVATE KEY-----"), std::string::npos);
+    EXPECT_NE(readFile(key).find("-----BEGIN PRIVATE KEY-----"), std::string::npos);
   }
   for (const auto& certificate : {files.ca_cert, files.server_cert, files.client_cert}) {
     EXPECT_EQ(modeOf(certificate), 0644u) << certificate;
@@ -131,8 +110,8 @@ TEST(DevPkiTest, WritesFilesWithPrivateModes) {
 
 TEST(DevPkiTest, ServerAndClientChainsVerifyForTheirPurpose) {
   TempDir temp;
-  ASSERT_TRUE(makeDevPki(temp.path("pki")).ok());
-  const DevPkiFiles files = devPkiFiles(temp.path("pki"));
+  ASSERT_TRUE(makeDevPki(temp.child("pki")).ok());
+  const DevPkiFiles files = devPkiFiles(temp.child("pki"));
   X509Ptr ca = readCertificate(files.ca_cert);
   X509Ptr server = readCertificate(files.server_cert);
   X509Ptr client = readCertificate(files.client_cert);
@@ -168,25 +147,25 @@ TEST(DevPkiTest, ServerAndClientChainsVerifyForTheirPurpose) {
 
 TEST(DevPkiTest, AnotherPkiDoesNotVerifyAgainstTheFirst) {
   TempDir temp;
-  ASSERT_TRUE(makeDevPki(temp.path("one")).ok());
-  ASSERT_TRUE(makeDevPki(temp.path("two")).ok());
-  X509Ptr ca = readCertificate(devPkiFiles(temp.path("one")).ca_cert);
-  X509Ptr foreign = readCertificate(devPkiFiles(temp.path("two")).client_cert);
+  ASSERT_TRUE(makeDevPki(temp.child("one")).ok());
+  ASSERT_TRUE(makeDevPki(temp.child("two")).ok());
+  X509Ptr ca = readCertificate(devPkiFiles(temp.child("one")).ca_cert);
+  X509Ptr foreign = readCertificate(devPkiFiles(temp.child("two")).client_cert);
   EXPECT_NE(verifyError(ca.get(), foreign.get(), X509_PURPOSE_SSL_CLIENT), X509_V_OK);
 }
 
 TEST(DevPkiTest, RefusesToReplaceAnyExistingFile) {
   TempDir temp;
-  const std::string dir = temp.path("pki");
+  const std::string dir = temp.child("pki");
   ASSERT_TRUE(makeDevPki(dir).ok());
-  const std::string ca_before = readText(devPkiFiles(dir).ca_cert);
+  const std::string ca_before = readFile(devPkiFiles(dir).ca_cert);
   const auto again = makeDevPki(dir);
   EXPECT_EQ(again.code(), sdk::ErrorCode::conflict);
   EXPECT_NE(again.message().find("ca.pem"), std::string::npos) << again.message();
-  EXPECT_EQ(readText(devPkiFiles(dir).ca_cert), ca_before);
+  EXPECT_EQ(readFile(devPkiFiles(dir).ca_cert), ca_before);
 
   // One stray file is enough to refuse.
-  const std::string partial = temp.path("partial");
+  const std::string partial = temp.child("partial");
   fs::create_directories(partial);
   std::ofstream(devPkiFiles(partial).client_key) << "x";
   const auto refused = makeDevPki(partial);
@@ -199,14 +178,14 @@ TEST(DevPkiTest, RejectsBadOptions) {
   TempDir temp;
   DevPkiOptions bad_ip;
   bad_ip.server_ips = {"not-an-ip"};
-  const auto status = makeDevPki(temp.path("pki"), bad_ip);
+  const auto status = makeDevPki(temp.child("pki"), bad_ip);
   EXPECT_EQ(status.code(), sdk::ErrorCode::invalid_argument);
   EXPECT_NE(status.message().find("not-an-ip"), std::string::npos) << status.message();
-  EXPECT_FALSE(fs::exists(temp.path("pki")));
+  EXPECT_FALSE(fs::exists(temp.child("pki")));
 
   DevPkiOptions no_days;
   no_days.days = 0;
-  EXPECT_EQ(makeDevPki(temp.path("pki"), no_days).code(), sdk::ErrorCode::invalid_argument);
+  EXPECT_EQ(makeDevPki(temp.child("pki"), no_days).code(), sdk::ErrorCode::invalid_argument);
 }
 
 TEST(DevPkiTest, CustomNamesAndValidity) {
@@ -216,8 +195,8 @@ TEST(DevPkiTest, CustomNamesAndValidity) {
   options.server_ips = {"10.1.2.3"};
   options.client_name = "ops-bastion";
   options.days = 2;
-  ASSERT_TRUE(makeDevPki(temp.path("pki"), options).ok());
-  const DevPkiFiles files = devPkiFiles(temp.path("pki"));
+  ASSERT_TRUE(makeDevPki(temp.child("pki"), options).ok());
+  const DevPkiFiles files = devPkiFiles(temp.child("pki"));
   X509Ptr server = readCertificate(files.server_cert);
   X509Ptr client = readCertificate(files.client_cert);
   EXPECT_EQ(subjectOf(server.get()), "CN=rivet.example,O=Rivet dev");
@@ -232,10 +211,10 @@ TEST(DevPkiTest, CustomNamesAndValidity) {
 
 TEST(DevPkiTest, IssuedClientCertificateVerifiesAgainstTheCa) {
   TempDir temp;
-  const std::string dir = temp.path("pki");
+  const std::string dir = temp.child("pki");
   ASSERT_TRUE(makeDevPki(dir).ok());
-  const std::string cert_path = temp.path("alice.pem");
-  const std::string key_path = temp.path("alice.key");
+  const std::string cert_path = temp.child("alice.pem");
+  const std::string key_path = temp.child("alice.key");
   const auto status = issueClientCertificate(dir, "alice", cert_path, key_path);
   ASSERT_TRUE(status.ok()) << status.message();
   EXPECT_EQ(modeOf(key_path), 0600u);
@@ -258,11 +237,11 @@ TEST(DevPkiTest, IssuedClientCertificateVerifiesAgainstTheCa) {
 
 TEST(DevPkiTest, IssuingWithoutACaIsNotFound) {
   TempDir temp;
-  const auto status =
-      issueClientCertificate(temp.path("nothing"), "alice", temp.path("a.pem"), temp.path("a.key"));
+  const auto status = issueClientCertificate(temp.child("nothing"), "alice", temp.child("a.pem"),
+                                             temp.child("a.key"));
   EXPECT_EQ(status.code(), sdk::ErrorCode::not_found);
   EXPECT_NE(status.message().find("ca.pem"), std::string::npos) << status.message();
-  EXPECT_FALSE(fs::exists(temp.path("a.key")));
+  EXPECT_FALSE(fs::exists(temp.child("a.key")));
 }
 
 }  // namespace

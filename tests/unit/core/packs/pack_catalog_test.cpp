@@ -5,18 +5,18 @@
 
 #include <filesystem>
 
-#include "temp_packs_dir.hpp"
+#include "rivet/test/temp_dir.hpp"
 
 namespace rivet::core {
 namespace {
 
+using rivet::test::TempDir;
 using ::testing::HasSubstr;
-using testing::TempPacksDir;
 
 constexpr const char* kPackYaml = "name: demo\nversion: 0.1.0\nauthor: ops\n";
 
 // A pack "demo" whose only action is the given metadata, so one test = one rule.
-const ActionEntry& loadSingleAction(const TempPacksDir& dir, PackCatalog& catalog,
+const ActionEntry& loadSingleAction(const TempDir& dir, PackCatalog& catalog,
                                     const std::string& action_yaml) {
   dir.write("demo/pack.yaml", kPackYaml);
   dir.write("demo/actions/act.yaml", action_yaml);
@@ -29,7 +29,7 @@ const ActionEntry& loadSingleAction(const TempPacksDir& dir, PackCatalog& catalo
 
 // The error an action with this parameters block gets ("" if it is available).
 std::string parameterError(const std::string& parameters_yaml) {
-  TempPacksDir dir;
+  TempDir dir;
   PackCatalog catalog;
   const ActionEntry& action = loadSingleAction(
       dir, catalog, "name: act\nrunner_type: local-shell-script\nparameters:\n" + parameters_yaml);
@@ -38,7 +38,7 @@ std::string parameterError(const std::string& parameters_yaml) {
 }
 
 TEST(PackCatalogTest, ReadsAValidPackWithThreeActions) {
-  TempPacksDir dir;
+  TempDir dir;
   dir.write("linux/pack.yaml", R"(
 name: linux
 description: Linux diagnostics
@@ -142,7 +142,7 @@ parameters:
 }
 
 TEST(PackCatalogTest, InvalidPackYamlMakesThePackUnavailableUnderItsDirectoryName) {
-  TempPacksDir dir;
+  TempDir dir;
   dir.write("broken/pack.yaml", "name: broken\nkeywords: [a, b\n");
   dir.write("broken/actions/a.yaml", "name: a\nrunner_type: local-shell-cmd\n");
   PackCatalog catalog = PackCatalog::load(dir.str());
@@ -158,7 +158,7 @@ TEST(PackCatalogTest, InvalidPackYamlMakesThePackUnavailableUnderItsDirectoryNam
 }
 
 TEST(PackCatalogTest, PackWithoutPackYamlIsUnavailable) {
-  TempPacksDir dir;
+  TempDir dir;
   dir.write("nometa/actions/a.yaml", "name: a\nrunner_type: local-shell-cmd\n");
   PackCatalog catalog = PackCatalog::load(dir.str());
   ASSERT_EQ(catalog.packs().size(), 1u);
@@ -168,7 +168,7 @@ TEST(PackCatalogTest, PackWithoutPackYamlIsUnavailable) {
 }
 
 TEST(PackCatalogTest, PackYamlThatIsNotAMapOrHasNoNameIsRefused) {
-  TempPacksDir dir;
+  TempDir dir;
   dir.write("a_list/pack.yaml", "- name: x\n");
   dir.write("b_empty/pack.yaml", "");
   dir.write("c_noname/pack.yaml", "version: 1.0\n");
@@ -180,7 +180,7 @@ TEST(PackCatalogTest, PackYamlThatIsNotAMapOrHasNoNameIsRefused) {
 }
 
 TEST(PackCatalogTest, PackNameThatIsNotARefNeedsAnExplicitRef) {
-  TempPacksDir dir;
+  TempDir dir;
   dir.write("a/pack.yaml", "name: My Pack\n");
   dir.write("b/pack.yaml", "name: My Pack\nref: my_pack\nversion: 1.10\n");
   dir.write("c/pack.yaml", "name: c\nref: Not-Valid\n");
@@ -199,7 +199,7 @@ TEST(PackCatalogTest, PackNameThatIsNotARefNeedsAnExplicitRef) {
 }
 
 TEST(PackCatalogTest, LaterPackWithTheSameRefIsUnavailable) {
-  TempPacksDir dir;
+  TempDir dir;
   dir.write("a_first/pack.yaml", "name: first\nref: shared\n");
   dir.write("a_first/actions/x.yaml", "name: x\nrunner_type: local-shell-cmd\n");
   dir.write("b_second/pack.yaml", "name: shared\n");
@@ -218,7 +218,7 @@ TEST(PackCatalogTest, LaterPackWithTheSameRefIsUnavailable) {
 }
 
 TEST(PackCatalogTest, HiddenDirectoriesFilesAndAMissingPacksDirAreIgnored) {
-  TempPacksDir dir;
+  TempDir dir;
   dir.write(".git/pack.yaml", "name: git\n");
   dir.write("README.md", "packs\n");
   EXPECT_TRUE(PackCatalog::load(dir.str()).packs().empty());
@@ -226,7 +226,7 @@ TEST(PackCatalogTest, HiddenDirectoriesFilesAndAMissingPacksDirAreIgnored) {
 }
 
 TEST(PackCatalogTest, InvalidActionFileLeavesTheOtherActionsAvailable) {
-  TempPacksDir dir;
+  TempDir dir;
   dir.write("demo/pack.yaml", kPackYaml);
   dir.write("demo/actions/a_good.yaml", "name: a_good\nrunner_type: local-shell-cmd\n");
   dir.write("demo/actions/b_bad.yaml", "name: b_bad\nrunner_type: local-shell-cmd\n  oops: [\n");
@@ -249,7 +249,7 @@ TEST(PackCatalogTest, InvalidActionFileLeavesTheOtherActionsAvailable) {
 
 TEST(PackCatalogTest, ActionNeedsNameAndRunnerType) {
   {
-    TempPacksDir dir;
+    TempDir dir;
     PackCatalog catalog;
     const ActionEntry& action = loadSingleAction(dir, catalog, "runner_type: local-shell-cmd\n");
     EXPECT_FALSE(action.available);
@@ -257,7 +257,7 @@ TEST(PackCatalogTest, ActionNeedsNameAndRunnerType) {
     EXPECT_THAT(action.error, HasSubstr("act.yaml: name is required"));
   }
   {
-    TempPacksDir dir;
+    TempDir dir;
     PackCatalog catalog;
     const ActionEntry& action = loadSingleAction(dir, catalog, "name: runme\n");
     EXPECT_FALSE(action.available);
@@ -265,7 +265,7 @@ TEST(PackCatalogTest, ActionNeedsNameAndRunnerType) {
     EXPECT_THAT(action.error, HasSubstr("runner_type is required"));
   }
   {
-    TempPacksDir dir;
+    TempDir dir;
     PackCatalog catalog;
     const ActionEntry& action = loadSingleAction(dir, catalog, "just a string\n");
     EXPECT_FALSE(action.available);
@@ -275,14 +275,14 @@ TEST(PackCatalogTest, ActionNeedsNameAndRunnerType) {
 
 TEST(PackCatalogTest, BadActionNamesAreRefused) {
   for (const std::string name : {"a.b", "-dash", "has space", "'../x'", "[a]"}) {
-    TempPacksDir dir;
+    TempDir dir;
     PackCatalog catalog;
     const ActionEntry& action =
         loadSingleAction(dir, catalog, "name: " + name + "\nrunner_type: local-shell-cmd\n");
     EXPECT_FALSE(action.available) << name;
     EXPECT_EQ(action.spec.name, "act") << name;
   }
-  TempPacksDir dir;
+  TempDir dir;
   PackCatalog catalog;
   EXPECT_TRUE(loadSingleAction(dir, catalog, "name: Check-disk_2\nrunner_type: local-shell-cmd\n")
                   .available);
@@ -298,7 +298,7 @@ TEST(PackCatalogTest, BadParameterNamesAreRefused) {
 }
 
 TEST(PackCatalogTest, LaterActionWithTheSameNameIsUnavailable) {
-  TempPacksDir dir;
+  TempDir dir;
   dir.write("demo/pack.yaml", kPackYaml);
   dir.write("demo/actions/a.yaml", "name: same\nrunner_type: local-shell-cmd\n");
   dir.write("demo/actions/b.yaml", "name: same\nrunner_type: local-shell-script\n");
@@ -313,7 +313,7 @@ TEST(PackCatalogTest, LaterActionWithTheSameNameIsUnavailable) {
 }
 
 TEST(PackCatalogTest, EntryPointsOutsideThePackAreRefused) {
-  TempPacksDir dir;
+  TempDir dir;
   dir.write("demo/pack.yaml", kPackYaml);
   auto action = [&](const std::string& name, const std::string& entry_point) {
     dir.write("demo/actions/" + name + ".yaml", "name: " + name +
@@ -407,7 +407,7 @@ TEST(PackCatalogTest, UnsupportedSchemaKeysAndImmutableWithoutDefaultAreRefused)
 }
 
 TEST(PackCatalogTest, RunnerParametersAreSplitOffTheActionParameters) {
-  TempPacksDir dir;
+  TempDir dir;
   PackCatalog catalog;
   const ActionEntry& action = loadSingleAction(dir, catalog, R"(
 name: act
@@ -443,7 +443,7 @@ TEST(PackCatalogTest, RunnerParameterDefaultsMustFitTheirType) {
 
 TEST(PackCatalogTest, TopLevelTimeoutIsAccepted) {
   {
-    TempPacksDir dir;
+    TempDir dir;
     PackCatalog catalog;
     const ActionEntry& action =
         loadSingleAction(dir, catalog, "name: act\nrunner_type: x\ntimeout: 90\n");
@@ -451,7 +451,7 @@ TEST(PackCatalogTest, TopLevelTimeoutIsAccepted) {
     EXPECT_EQ(action.spec.timeout_seconds, 90);
   }
   {
-    TempPacksDir dir;
+    TempDir dir;
     PackCatalog catalog;
     const ActionEntry& action = loadSingleAction(
         dir, catalog,
@@ -459,7 +459,7 @@ TEST(PackCatalogTest, TopLevelTimeoutIsAccepted) {
     EXPECT_THAT(action.error, HasSubstr("timeout is given twice"));
   }
   {
-    TempPacksDir dir;
+    TempDir dir;
     PackCatalog catalog;
     const ActionEntry& action =
         loadSingleAction(dir, catalog, "name: act\nrunner_type: x\ntimeout: -5\n");
@@ -468,7 +468,7 @@ TEST(PackCatalogTest, TopLevelTimeoutIsAccepted) {
 }
 
 TEST(PackCatalogTest, DisabledActionIsListedAndAvailable) {
-  TempPacksDir dir;
+  TempDir dir;
   PackCatalog catalog;
   const ActionEntry& action =
       loadSingleAction(dir, catalog, "name: act\nrunner_type: x\nenabled: false\n");
@@ -483,7 +483,7 @@ TEST(PackCatalogTest, DuplicateYamlKeysAreRefused) {
 }
 
 TEST(PackCatalogTest, FindActionTakesExactlyPackDotAction) {
-  TempPacksDir dir;
+  TempDir dir;
   PackCatalog catalog;
   const ActionEntry& action = loadSingleAction(dir, catalog, "name: act\nrunner_type: x\n");
   EXPECT_EQ(catalog.findAction("demo.act"), &action);

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "packs/metadata_error.hpp"
-#include "temp_packs_dir.hpp"
+#include "rivet/test/temp_dir.hpp"
 
 namespace rivet::core {
 namespace {
@@ -70,7 +70,7 @@ TEST(YamlToJsonTest, RefusesDuplicateAndComplexKeysAndEndlessNesting) {
 }
 
 TEST(YamlToJsonTest, LoadYamlFileReportsUnreadableFilesAndTheLineOfInvalidYaml) {
-  testing::TempPacksDir dir;
+  rivet::test::TempDir dir;
   dir.write("bad.yaml", "a: 1\nb: [1, 2\n");
   dir.write("empty.yaml", "");
   try {

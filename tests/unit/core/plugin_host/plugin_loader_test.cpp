@@ -7,11 +7,9 @@
 #include <Poco/AutoPtr.h>
 #include <Poco/Util/MapConfiguration.h>
 
-#include <cstdlib>
-#include <fstream>
-
 #include "plugin_host/plugin_set.hpp"
 #include "rivet/sdk/runner.hpp"
+#include "rivet/test/temp_dir.hpp"
 
 namespace rivet::core {
 namespace {
@@ -51,12 +49,9 @@ TEST(PluginLoader, RefusesAMissingFile) {
 }
 
 TEST(PluginLoader, RefusesAFileThatIsNotElf) {
-  char dir_template[] = "/tmp/rivet-loader-XXXXXX";
-  ASSERT_NE(mkdtemp(dir_template), nullptr);
-  const std::filesystem::path dir = dir_template;
-  std::ofstream(dir / "text.so") << "this is not a shared object\n";
-  auto loaded = loadPlugin(pluginFile(dir, "text"), "text");
-  std::filesystem::remove_all(dir);
+  rivet::test::TempDir dir("rivet-loader");
+  dir.write("text.so", "this is not a shared object\n");
+  auto loaded = loadPlugin(pluginFile(dir.path(), "text"), "text");
   ASSERT_FALSE(loaded.ok());
   EXPECT_NE(loaded.status().message().find("text.so"), std::string::npos);
   EXPECT_NE(loaded.status().message().find("not a loadable shared object"), std::string::npos)
