@@ -3,6 +3,7 @@
 #include <chrono>
 #include <iostream>
 #include <memory>
+#include <string_view>
 #include <thread>
 
 #include "exit_codes.hpp"
@@ -26,7 +27,10 @@ struct RunArguments {
   std::string ref;
   std::vector<std::string> parameters;
   bool wait = false;
-  std::optional<int> timeout_seconds;
+  bool follow = false;
+  std::optional<int> timeout_seconds;       // the action's, sent to rivetd
+  std::optional<int> wait_timeout_seconds;  // how long --wait waits here
+  std::string idempotency_key;
 };
 
 struct ListArguments {
@@ -51,6 +55,12 @@ Result<std::uint64_t> readOutput(Client& client, const std::string& id, const st
     if (chunk->next_offset == offset) std::this_thread::sleep_for(kPollInterval);
     offset = chunk->next_offset;
   }
+}
+
+// Output bytes as they come, not held in a buffer, to whoever watches or pipes them on.
+void printLive(std::string_view bytes) {
+  std::cout.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  std::cout.flush();
 }
 
 Fields executionFields(const json& execution) {
@@ -109,29 +119,59 @@ int printEndedExecution(Client& client, const json& execution) {
   return execution.value("status", "") == "succeeded" ? kExitOk : kExitFailed;
 }
 
+// Prints stdout as it is written and returns once the execution has ended; then the ended
+// execution goes to stderr (JSON with --json, else its stderr output and the summary), so that
+// stdout carries the action's output alone.
+int followExecution(Client& client, const std::string& id, bool json_output) {
+  const auto followed = client.follow(id, "stdout", 0, printLive);
+  if (!followed.ok()) return reportFailure(followed);
+  // The output ends with the execution; rivetd may record its end a moment later.
+  const auto ended =
+      client.waitForEnd(id, std::chrono::steady_clock::now() + kWaitMargin, kPollInterval);
+  if (!ended.ok()) return reportFailure(ended);
+  const bool succeeded = ended->value("status", "") == "succeeded";
+  if (json_output) {
+    printJson(std::cerr, *ended);
+    return succeeded ? kExitOk : kExitFailed;
+  }
+  std::string errors;
+  const auto read =
+      readOutput(client, id, "stderr", [&errors](const std::string& chunk) { errors += chunk; });
+  if (!read.ok()) return reportFailure(read);
+  if (!errors.empty()) {
+    std::cerr << "--- stderr ---\n" << errors;
+    if (errors.back() != '\n') std::cerr << '\n';
+  }
+  printFields(std::cerr, executionFields(*ended));
+  return succeeded ? kExitOk : kExitFailed;
+}
+
 int runAction(Client& client, const RunArguments& arguments, bool json_output) {
   const auto action = client.action(arguments.ref);
   if (!action.ok()) return reportFailure(action);
   const auto parameters = rivet::client::parameterArguments(arguments.parameters, *action);
   if (!parameters.ok()) return reportFailure(parameters.status());
-  const auto started = client.run(arguments.ref, *parameters);
+  const auto started = client.run(arguments.ref, *parameters,
+                                  {arguments.idempotency_key, arguments.timeout_seconds});
   if (!started.ok()) return reportFailure(started);
   const std::string id = started->value("id", "");
 
+  if (arguments.follow) return followExecution(client, id, json_output);
   if (!arguments.wait) {
     if (json_output) {
       printJson(std::cout, *started);
     } else {
       printFields(std::cout, {{"id", id}, {"status", fieldText(*started, "status")}});
-      std::cout << "follow it with: rivet get " << id << '\n';
+      std::cout << "follow it with: rivet tail " << id << '\n';
     }
     return kExitOk;
   }
 
-  const auto wait_for =
-      arguments.timeout_seconds
-          ? std::chrono::seconds(*arguments.timeout_seconds)
-          : std::chrono::seconds(action->value("timeout_seconds", 0)) + kWaitMargin;
+  const auto action_timeout =
+      std::chrono::seconds(arguments.timeout_seconds.value_or(action->value("timeout_seconds", 0)));
+  const auto wait_for = arguments.wait_timeout_seconds
+                            ? std::chrono::seconds(*arguments.wait_timeout_seconds)
+                            : action_timeout + kWaitMargin;
   const auto ended =
       client.waitForEnd(id, std::chrono::steady_clock::now() + wait_for, kPollInterval);
   if (!ended.ok()) return reportFailure(ended);
@@ -173,11 +213,23 @@ void addExecutionCommands(CLI::App& app, const GlobalOptions& options, Commands&
   run->add_option("ref", run_arguments->ref, "the action, as PACK.ACTION")->required();
   run->add_option("parameters", run_arguments->parameters,
                   "name=value (typed by the action's declaration) or name:=JSON");
-  run->add_flag("--wait", run_arguments->wait,
-                "wait for the end, print the result and output; exit 0 only if it succeeded");
+  CLI::Option* wait =
+      run->add_flag("--wait", run_arguments->wait,
+                    "wait for the end, print the result and output; exit 0 only if it succeeded");
+  run->add_flag("--follow", run_arguments->follow,
+                "print stdout as it is written, then the result on stderr; exit 0 only if it "
+                "succeeded")
+      ->excludes(wait);
   run->add_option("--timeout", run_arguments->timeout_seconds,
-                  "seconds to wait with --wait (default: the action's timeout + 30)")
+                  "seconds the action may run before rivetd stops it (default: the action's)")
       ->check(CLI::PositiveNumber);
+  run->add_option("--wait-timeout", run_arguments->wait_timeout_seconds,
+                  "seconds to wait with --wait (default: the action's timeout + 30)")
+      ->check(CLI::PositiveNumber)
+      ->needs(wait);
+  run->add_option("--idempotency-key", run_arguments->idempotency_key,
+                  "names this request: repeating it with the same key returns the execution it "
+                  "started instead of starting another");
   commands.push_back({run, [&options, run_arguments] {
                         return withClient(options.connection, [&](Client& client) {
                           return runAction(client, *run_arguments, options.json);
@@ -217,6 +269,39 @@ void addExecutionCommands(CLI::App& app, const GlobalOptions& options, Commands&
                             printJson(std::cout, *executions);
                           } else {
                             printExecutionList(*executions);
+                          }
+                          return static_cast<int>(kExitOk);
+                        });
+                      }});
+
+  auto tail_arguments = std::make_shared<OutputArguments>();
+  CLI::App* tail = app.add_subcommand(
+      "tail", "Print an execution's output as it is written, until the execution ends");
+  tail->add_option("id", tail_arguments->id, "execution id")->required();
+  tail->add_option("--stream", tail_arguments->stream, "stdout or stderr")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"stdout", "stderr"}));
+  commands.push_back({tail, [&options, tail_arguments] {
+                        return withClient(options.connection, [&](Client& client) {
+                          const auto followed = client.follow(tail_arguments->id,
+                                                              tail_arguments->stream, 0, printLive);
+                          return followed.ok() ? static_cast<int>(kExitOk)
+                                               : reportFailure(followed);
+                        });
+                      }});
+
+  auto kill_id = std::make_shared<std::string>();
+  CLI::App* kill = app.add_subcommand("kill", "Cancel an execution and show its status");
+  kill->add_option("id", *kill_id, "execution id")->required();
+  commands.push_back({kill, [&options, kill_id] {
+                        return withClient(options.connection, [&](Client& client) {
+                          const auto canceled = client.cancel(*kill_id);
+                          if (!canceled.ok()) return reportFailure(canceled);
+                          if (options.json) {
+                            printJson(std::cout, *canceled);
+                          } else {
+                            printFields(std::cout, {{"id", fieldText(*canceled, "id")},
+                                                    {"status", fieldText(*canceled, "status")}});
                           }
                           return static_cast<int>(kExitOk);
                         });

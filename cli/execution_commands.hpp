@@ -1,5 +1,5 @@
-// `rivet run`, `rivet get`, `rivet list` and `rivet output`: starting executions and reading
-// them back.
+// `rivet run`, `rivet get`, `rivet list`, `rivet output`, `rivet tail` and `rivet kill`:
+// starting executions, following and reading them back, and canceling them.
 #pragma once
 
 #include <CLI/CLI.hpp>

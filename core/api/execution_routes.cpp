@@ -4,10 +4,12 @@
 // so a rejected request leaves no trace; an accepted one is durable before its 202.
 #include <Poco/NumberParser.h>
 
-#include <fstream>
+#include <algorithm>
 
 #include "api/http_json.hpp"
+#include "api/output_follow_stream.hpp"
 #include "api/rest_api.hpp"
+#include "output/output_file.hpp"
 #include "packs/parameter_resolver.hpp"
 
 namespace rivet::core {
@@ -15,6 +17,7 @@ namespace {
 
 constexpr std::size_t kMaxListLimit = 500;
 constexpr std::int64_t kMaxOutputChunk = 1 << 20;
+constexpr std::size_t kMaxIdempotencyKey = 255;
 
 nlohmann::json optionalJson(const auto& value) {
   return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
@@ -37,11 +40,24 @@ nlohmann::json executionJson(const sdk::ExecutionRecord& record) {
           {"signal", optionalJson(record.term_signal)},
           {"error", record.error},
           {"pid", optionalJson(record.pid)},
+          {"timeout_seconds", record.timeout_seconds},
           {"requester", {{"subject", record.requester.subject}, {"sans", record.requester.sans}}},
           {"created_at", formatTime(record.created_at_ms)},
           {"started_at", time(record.started_at_ms)},
           {"ended_at", time(record.ended_at_ms)},
           {"duration_ms", duration}};
+}
+
+// The answer to a retried POST: the execution its Idempotency-Key made the first time.
+sdk::HttpResponse replayed(const sdk::ExecutionRecord& existing, const std::string& ref) {
+  if (existing.ref() != ref) {
+    return errorResponse(409, "idempotency_key_reused",
+                         "this Idempotency-Key was used for " + existing.ref() + ", not " + ref);
+  }
+  auto response = jsonResponse(200, executionJson(existing));
+  response.headers.emplace_back("Location", "/v1/executions/" + existing.id);
+  response.headers.emplace_back("Idempotency-Replayed", "true");
+  return response;
 }
 
 sdk::HttpResponse notFoundOr(const sdk::Status& status, const std::string& id) {
@@ -84,9 +100,9 @@ sdk::HttpResponse createExecution(const ApiContext& context, const RouteRequest&
     return errorResponse(400, "invalid_request", "the body must be a JSON object");
   }
   for (const auto& [field, value] : body.items()) {
-    if (field != "action" && field != "parameters") {
-      return errorResponse(400, "invalid_request",
-                           "unknown field '" + field + "'; expected 'action' and 'parameters'");
+    if (field != "action" && field != "parameters" && field != "timeout") {
+      return errorResponse(400, "invalid_request", "unknown field '" + field +
+                                                       "'; expected action, parameters, timeout");
     }
   }
   if (!body.contains("action") || !body["action"].is_string()) {
@@ -97,7 +113,29 @@ sdk::HttpResponse createExecution(const ApiContext& context, const RouteRequest&
     return errorResponse(400, "invalid_request", "'parameters' must be a JSON object");
   }
 
+  if (body.contains("timeout") &&
+      (!body["timeout"].is_number_integer() || body["timeout"].get<std::int64_t>() < 1 ||
+       body["timeout"].get<std::int64_t>() > context.max_timeout_seconds)) {
+    return errorResponse(400, "invalid_request",
+                         "'timeout' must be an integer number of seconds from 1 to " +
+                             std::to_string(context.max_timeout_seconds));
+  }
+  const auto idempotency_key = request.http.header("Idempotency-Key");
+  if (idempotency_key.size() > kMaxIdempotencyKey ||
+      !std::all_of(idempotency_key.begin(), idempotency_key.end(),
+                   [](char c) { return c > ' ' && c < 127; })) {
+    return errorResponse(400, "invalid_request",
+                         "Idempotency-Key must be 1 to 255 printable ASCII characters");
+  }
+  const auto& store = context.plugins.storage();
   const auto ref = body["action"].get<std::string>();
+  if (!idempotency_key.empty()) {
+    if (auto existing = store.getByIdempotencyKey(request.http.peer.subject, idempotency_key);
+        existing.ok()) {
+      return replayed(*existing, ref);
+    }
+  }
+
   const auto* action = context.catalog.findAction(ref);
   if (action == nullptr) {
     return errorResponse(404, "unknown_action", "no action '" + ref + "' on this host");
@@ -129,9 +167,29 @@ sdk::HttpResponse createExecution(const ApiContext& context, const RouteRequest&
   const auto& parameters = std::get<nlohmann::json>(resolved);
   const auto recorded = redactSecrets(action->spec, parameters);
 
-  auto record = context.executor.submit(
-      SubmitRequest{pack->spec, action->spec, *runner, parameters, recorded, request.http.peer});
-  if (!record.ok()) return errorResponse(record.status());
+  const int timeout =
+      body.contains("timeout") ? body["timeout"].get<int>()
+      : action->spec.timeout_seconds ? *action->spec.timeout_seconds
+                                     : runner->defaultTimeoutSeconds(action->spec.runner_type);
+  auto record = context.executor.submit(SubmitRequest{pack->spec, action->spec, *runner,
+                                                      parameters, recorded, request.http.peer,
+                                                      timeout, idempotency_key});
+  if (!record.ok()) {
+    if (record.status().code() == sdk::ErrorCode::exhausted) {
+      if (context.metrics) context.metrics->executionRejected("queue_full");
+      auto response = errorResponse(record.status());
+      response.headers.emplace_back("Retry-After", "1");
+      return response;
+    }
+    // Two requests with one key raced: the other one's execution is the answer.
+    if (!idempotency_key.empty() && record.status().code() == sdk::ErrorCode::conflict) {
+      if (auto existing = store.getByIdempotencyKey(request.http.peer.subject, idempotency_key);
+          existing.ok()) {
+        return replayed(*existing, ref);
+      }
+    }
+    return errorResponse(record.status());
+  }
   auto response = jsonResponse(202, executionJson(*record));
   response.headers.emplace_back("Location", "/v1/executions/" + record->id);
   return response;
@@ -183,7 +241,7 @@ sdk::HttpResponse getExecution(const ApiContext& context, const RouteRequest& re
   return jsonResponse(200, json);
 }
 
-sdk::HttpResponse readOutput(const ApiContext& context, const RouteRequest& request) {
+sdk::HttpResponse getOutput(const ApiContext& context, const RouteRequest& request) {
   const auto& id = request.path.at("id");
   // The status is read before the file: if it was terminal then, the file is complete.
   auto record = context.plugins.storage().get(id);
@@ -199,28 +257,48 @@ sdk::HttpResponse readOutput(const ApiContext& context, const RouteRequest& requ
   auto limit = integerQuery(request, "limit", kMaxOutputChunk, 1, kMaxOutputChunk, error);
   if (!limit) return error;
 
-  std::string bytes;
-  std::int64_t size = 0;
-  std::ifstream file(stream == "stdout" ? record->stdout_path : record->stderr_path,
-                     std::ios::binary | std::ios::ate);
-  if (file) {
-    size = file.tellg();
-    if (*offset < size) {
-      bytes.resize(static_cast<std::size_t>(std::min(*limit, size - *offset)));
-      file.seekg(*offset);
-      file.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-      bytes.resize(static_cast<std::size_t>(file.gcount()));
-    }
+  const auto& path = stream == "stdout" ? record->stdout_path : record->stderr_path;
+  const auto follow = request.query.contains("follow") ? request.query.at("follow") : "false";
+  if (follow != "true" && follow != "false") {
+    return errorResponse(400, "invalid_query", "'follow' must be true or false");
   }
-  const auto next = *offset + static_cast<std::int64_t>(bytes.size());
-  const bool complete = sdk::isTerminal(record->status) && next >= size;
+  if (follow == "true") {
+    sdk::HttpResponse response{200,
+                               {{"Content-Type", "application/octet-stream"},
+                                {"Rivet-Output-Offset", std::to_string(*offset)}},
+                               "",
+                               nullptr};
+    response.stream = std::make_shared<OutputFollowStream>(context.executor, record->id, path,
+                                                           static_cast<std::uint64_t>(*offset));
+    return response;
+  }
+
+  auto slice = readOutput(path, static_cast<std::uint64_t>(*offset),
+                          static_cast<std::uint64_t>(*limit));
+  if (!slice.ok()) return errorResponse(slice.status());
+  const auto next = *offset + static_cast<std::int64_t>(slice->bytes.size());
+  const bool complete = sdk::isTerminal(record->status) &&
+                        static_cast<std::uint64_t>(next) >= slice->total_size;
   return {200,
           {{"Content-Type", "application/octet-stream"},
            {"Rivet-Output-Offset", std::to_string(*offset)},
            {"Rivet-Next-Offset", std::to_string(next)},
            {"Rivet-Execution-Status", std::string(toString(record->status))},
            {"Rivet-Output-Complete", complete ? "true" : "false"}},
-          std::move(bytes)};
+          std::move(slice->bytes),
+          nullptr};
+}
+
+sdk::HttpResponse cancelExecution(const ApiContext& context, const RouteRequest& request) {
+  const auto& id = request.path.at("id");
+  auto record = context.executor.cancel(id);
+  if (!record.ok()) {
+    if (record.status().code() == sdk::ErrorCode::conflict) {
+      return errorResponse(409, "not_cancelable", record.status().message());
+    }
+    return notFoundOr(record.status(), id);
+  }
+  return jsonResponse(sdk::isTerminal(record->status) ? 200 : 202, executionJson(*record));
 }
 
 }  // namespace
@@ -232,8 +310,10 @@ void addExecutionRoutes(Router& router, const ApiContext& context) {
              [&context](const RouteRequest& r) { return listExecutions(context, r); });
   router.add("GET", "/v1/executions/{id}",
              [&context](const RouteRequest& r) { return getExecution(context, r); });
+  router.add("DELETE", "/v1/executions/{id}",
+             [&context](const RouteRequest& r) { return cancelExecution(context, r); });
   router.add("GET", "/v1/executions/{id}/output",
-             [&context](const RouteRequest& r) { return readOutput(context, r); });
+             [&context](const RouteRequest& r) { return getOutput(context, r); });
 }
 
 }  // namespace rivet::core

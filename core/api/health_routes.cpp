@@ -1,4 +1,5 @@
 // GET /v1/health: liveness for fleet checks and deployments, plus what this agent runs.
+// GET /v1/metrics: the same and more in Prometheus text format.
 #include "api/http_json.hpp"
 #include "api/rest_api.hpp"
 
@@ -16,12 +17,27 @@ void addHealthRoutes(Router& router, const ApiContext& context) {
     std::size_t loaded = 0;
     std::size_t unavailable = 0;
     for (const auto& pack : context.catalog.packs()) (pack.available ? loaded : unavailable)++;
-    return jsonResponse(200, {{"status", "ok"},
-                              {"version", RIVET_VERSION},
-                              {"uptime_seconds", (nowMs() - context.started_at_ms) / 1000},
-                              {"plugins", plugins},
-                              {"packs", {{"loaded", loaded}, {"unavailable", unavailable}}},
-                              {"executions", {{"running", context.executor.runningCount()}}}});
+    const auto storage = context.plugins.storage().check();
+    const auto counts = context.executor.counts();
+    return jsonResponse(storage.ok() ? 200 : 503,
+                        {{"status", storage.ok() ? "ok" : "degraded"},
+                         {"version", RIVET_VERSION},
+                         {"uptime_seconds", (nowMs() - context.started_at_ms) / 1000},
+                         {"plugins", plugins},
+                         {"packs", {{"loaded", loaded}, {"unavailable", unavailable}}},
+                         {"executions", {{"running", counts.running}, {"queued", counts.queued}}},
+                         {"storage", {{"ok", storage.ok()}, {"error", storage.message()}}}});
+  });
+}
+
+void addMetricsRoutes(Router& router, const ApiContext& context) {
+  router.add("GET", "/v1/metrics", [&context](const RouteRequest&) -> sdk::HttpResponse {
+    if (context.metrics == nullptr) return errorResponse(404, "not_found", "metrics are off");
+    const auto counts = context.executor.counts();
+    context.metrics->setRunning(counts.running);
+    context.metrics->setQueued(counts.queued);
+    return {200, {{"Content-Type", "text/plain; version=0.0.4"}}, context.metrics->render(),
+            nullptr};
   });
 }
 

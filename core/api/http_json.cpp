@@ -7,7 +7,8 @@ namespace rivet::core {
 sdk::HttpResponse jsonResponse(int http_status, const nlohmann::json& body) {
   return {http_status,
           {{"Content-Type", "application/json"}},
-          body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
+          body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+          nullptr};
 }
 
 sdk::HttpResponse errorResponse(int http_status, std::string_view code, std::string_view message,
@@ -25,6 +26,7 @@ sdk::HttpResponse errorResponse(const sdk::Status& status) {
     case ErrorCode::conflict: return errorResponse(409, "conflict", status.message());
     case ErrorCode::too_large: return errorResponse(413, "body_too_large", status.message());
     case ErrorCode::unprocessable: return errorResponse(422, "unprocessable", status.message());
+    case ErrorCode::exhausted: return errorResponse(429, "too_many_executions", status.message());
     case ErrorCode::unavailable: return errorResponse(503, "unavailable", status.message());
     case ErrorCode::ok:
     case ErrorCode::internal: break;

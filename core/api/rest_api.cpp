@@ -12,6 +12,7 @@ RestApi::RestApi(ApiContext context) : context_(context) {
   addHealthRoutes(router_, context_);
   addCatalogRoutes(router_, context_);
   addExecutionRoutes(router_, context_);
+  addMetricsRoutes(router_, context_);
 }
 
 sdk::HttpResponse RestApi::handle(const sdk::HttpRequest& request) noexcept {
@@ -30,7 +31,7 @@ sdk::HttpResponse RestApi::reject(int http_status, std::string_view code,
     return errorResponse(http_status, code, message);
   } catch (...) {
     return {500, {{"Content-Type", "application/json"}},
-            R"({"error":{"code":"internal","message":"internal error"}})"};
+            R"({"error":{"code":"internal","message":"internal error"}})", nullptr};
   }
 }
 

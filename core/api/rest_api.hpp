@@ -8,6 +8,7 @@
 
 #include "api/router.hpp"
 #include "executor/executor.hpp"
+#include "metrics/execution_metrics.hpp"
 #include "packs/pack_catalog.hpp"
 #include "plugin_host/plugin_set.hpp"
 #include "rivet/sdk/transport.hpp"
@@ -18,12 +19,15 @@ struct ApiContext {
   const PackCatalog& catalog;
   const PluginSet& plugins;
   Executor& executor;
+  ExecutionMetrics* metrics;           // null: GET /v1/metrics answers 404
   std::int64_t started_at_ms;
+  int max_timeout_seconds;             // the most a request's `timeout` may ask for
 };
 
 void addHealthRoutes(Router& router, const ApiContext& context);
 void addCatalogRoutes(Router& router, const ApiContext& context);
 void addExecutionRoutes(Router& router, const ApiContext& context);
+void addMetricsRoutes(Router& router, const ApiContext& context);
 
 class RestApi final : public sdk::RequestHandler {
  public:

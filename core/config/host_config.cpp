@@ -4,6 +4,7 @@
 #include <Poco/String.h>
 #include <Poco/StringTokenizer.h>
 
+#include <algorithm>
 #include <array>
 #include <sstream>
 
@@ -13,7 +14,7 @@ namespace {
 using sdk::ErrorCode;
 using sdk::Status;
 
-const std::array<ConfigKey, 6> kHostKeys{{
+const std::array<ConfigKey, 14> kHostKeys{{
     {"data_dir", "path", "./rivet-data",
      "Execution history, output files and generated dev certificates live here."},
     {"packs_dir", "path", "",
@@ -26,6 +27,21 @@ const std::array<ConfigKey, 6> kHostKeys{{
     {"nice", "integer", "1", "Nice level of every action process (0..19)."},
     {"log_level", "string", "information",
      "debug, information, warning or error. The log goes to stderr (journald under systemd)."},
+    {"shim_path", "path", "",
+     "The per-execution supervisor binary. Default: rivet-shim beside rivetd."},
+    {"max_running", "integer", "16", "Executions running at once; more wait as `scheduled`."},
+    {"max_queued", "integer", "256",
+     "Executions waiting for a slot; beyond it POST answers 429 with Retry-After."},
+    {"kill_grace_seconds", "integer", "5",
+     "On timeout or cancel: seconds between SIGTERM and SIGKILL to the action's tree."},
+    {"max_timeout_seconds", "integer", "86400",
+     "The longest timeout a request may ask for (a request may also lower an action's)."},
+    {"compress_after", "duration", "1d",
+     "Output files are compressed with zstd this long after their execution ended."},
+    {"retention", "duration", "180d",
+     "Executions that ended longer ago are deleted with their output."},
+    {"lifecycle_interval", "duration", "1h",
+     "How often compression and retention run (and once at start)."},
 }};
 
 Status checkValue(const std::string& section, const ConfigKey& key, const std::string& value) {
@@ -34,6 +50,10 @@ Status checkValue(const std::string& section, const ConfigKey& key, const std::s
     Poco::Int64 parsed = 0;
     if (!Poco::NumberParser::tryParse64(Poco::trim(value), parsed)) {
       return Status(ErrorCode::invalid_argument, where + "not an integer");
+    }
+  } else if (key.type == "duration") {
+    if (!parseDuration(Poco::trim(value))) {
+      return Status(ErrorCode::invalid_argument, where + "not a duration (90s, 15m, 1h, 180d)");
     }
   } else if (key.type == "boolean") {
     bool parsed = false;
@@ -45,6 +65,24 @@ Status checkValue(const std::string& section, const ConfigKey& key, const std::s
 }
 
 }  // namespace
+
+std::optional<std::chrono::seconds> parseDuration(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  std::int64_t unit = 1;
+  switch (text.back()) {
+    case 's': unit = 1; break;
+    case 'm': unit = 60; break;
+    case 'h': unit = 3600; break;
+    case 'd': unit = 86400; break;
+    default: unit = 0;
+  }
+  const auto digits = unit == 0 ? text : text.substr(0, text.size() - 1);
+  Poco::UInt64 count = 0;
+  if (digits.empty() || !Poco::NumberParser::tryParseUnsigned64(std::string(digits), count)) {
+    return std::nullopt;
+  }
+  return std::chrono::seconds(static_cast<std::int64_t>(count) * (unit == 0 ? 1 : unit));
+}
 
 std::span<const ConfigKey> hostConfigKeys() { return kHostKeys; }
 
@@ -91,6 +129,21 @@ sdk::StatusOr<HostConfig> readHostConfig(const Poco::Util::AbstractConfiguration
                               Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
   host.plugins.assign(names.begin(), names.end());
   host.nice = static_cast<int>(Poco::NumberParser::parse(Poco::trim(values["nice"])));
+  const auto integer = [&values](const char* key) {
+    return Poco::NumberParser::parse64(Poco::trim(values[key]));
+  };
+  host.shim_path = values["shim_path"].empty() ? defaults.shim_path : absolute(values["shim_path"]);
+  host.max_running = static_cast<std::size_t>(std::max<Poco::Int64>(1, integer("max_running")));
+  host.max_queued = static_cast<std::size_t>(std::max<Poco::Int64>(0, integer("max_queued")));
+  host.kill_grace_seconds = static_cast<int>(std::max<Poco::Int64>(0, integer("kill_grace_seconds")));
+  host.max_timeout_seconds =
+      static_cast<int>(std::max<Poco::Int64>(1, integer("max_timeout_seconds")));
+  host.compress_after = *parseDuration(Poco::trim(values["compress_after"]));
+  host.retention = *parseDuration(Poco::trim(values["retention"]));
+  host.lifecycle_interval = *parseDuration(Poco::trim(values["lifecycle_interval"]));
+  if (host.lifecycle_interval.count() == 0) {
+    return Status(ErrorCode::invalid_argument, "[rivetd] lifecycle_interval must be above 0");
+  }
   host.log_level = Poco::trim(values["log_level"]);
   if (host.log_level != "debug" && host.log_level != "information" &&
       host.log_level != "warning" && host.log_level != "error") {

@@ -5,7 +5,10 @@
 // in defaults, and print `rivetd --help-config`, so the docs cannot drift from the code.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
+#include <optional>
+#include <string_view>
 #include <map>
 #include <set>
 #include <span>
@@ -29,6 +32,14 @@ struct HostConfig {
   std::vector<std::string> plugins;
   int nice = 1;
   std::string log_level;
+  std::filesystem::path shim_path;
+  std::size_t max_running = 16;
+  std::size_t max_queued = 256;
+  int kill_grace_seconds = 5;
+  int max_timeout_seconds = 86400;
+  std::chrono::seconds compress_after{86400};
+  std::chrono::seconds retention{180 * 86400};
+  std::chrono::seconds lifecycle_interval{3600};
 };
 
 // Where rivetd looks when the config names no directory: beside its own binary first (an
@@ -36,7 +47,11 @@ struct HostConfig {
 struct DefaultPaths {
   std::filesystem::path plugin_dir;
   std::filesystem::path packs_dir;
+  std::filesystem::path shim_path;
 };
+
+// "90s", "15m", "1h", "180d" or plain seconds; nullopt if it is none of these.
+std::optional<std::chrono::seconds> parseDuration(std::string_view text);
 
 std::span<const ConfigKey> hostConfigKeys();
 

@@ -2,18 +2,24 @@
 
 #include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <Poco/UUIDGenerator.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstring>
 #include <ctime>
-#include <fstream>
 
-#include "executor/process_launcher.hpp"
+#include "executor/supervisor_launcher.hpp"
+#include "shim/atomic_file.hpp"
+#include "shim/execution_files.hpp"
+#include "shim/launch_request.hpp"
+#include "shim/process_tree.hpp"
 
 namespace rivet::core {
 namespace {
@@ -22,28 +28,39 @@ using sdk::ErrorCode;
 using sdk::ExecutionStatus;
 using sdk::Status;
 
-// Output is sharded by day so that retention can drop whole directories.
-std::filesystem::path outputDir(const std::filesystem::path& data_dir, std::int64_t created_ms,
-                                const std::string& id) {
-  const std::time_t seconds = created_ms / 1000;
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char day[16];
-  std::strftime(day, sizeof day, "%Y/%m/%d", &utc);
-  return data_dir / "executions" / day / id;
+// How a supervisor's status.json translates into the execution's final status.
+sdk::ExecutionUpdate terminalUpdate(const shim::ExecutionEnd& end) {
+  sdk::ExecutionUpdate update;
+  update.at_ms = end.ended_at_ms;
+  update.ended_at_ms = end.ended_at_ms;
+  update.started_at_ms = end.started_at_ms;
+  update.exit_code = end.exit_code;
+  update.term_signal = end.signal;
+  update.reason = end.reason;
+  switch (end.outcome) {
+    case shim::Outcome::exited:
+      update.status = end.exit_code == 0 ? ExecutionStatus::succeeded : ExecutionStatus::failed;
+      if (update.status == ExecutionStatus::succeeded) update.reason.clear();
+      break;
+    case shim::Outcome::signaled:
+    case shim::Outcome::failed_to_start: update.status = ExecutionStatus::failed; break;
+    case shim::Outcome::timeout: update.status = ExecutionStatus::timeout; break;
+    case shim::Outcome::canceled: update.status = ExecutionStatus::canceled; break;
+  }
+  return update;
 }
 
-std::string describeEnd(int wait_status, sdk::ExecutionUpdate& update) {
-  if (WIFEXITED(wait_status)) {
-    update.exit_code = WEXITSTATUS(wait_status);
-    update.status = *update.exit_code == 0 ? ExecutionStatus::succeeded : ExecutionStatus::failed;
-    return *update.exit_code == 0 ? "" : "exited with code " + std::to_string(*update.exit_code);
-  }
-  const int signal = WTERMSIG(wait_status);
-  update.term_signal = signal;
-  update.status = ExecutionStatus::failed;
-  const char* name = sigabbrev_np(signal);
-  return "killed by signal " + std::to_string(signal) + (name ? std::string(" (SIG") + name + ")" : "");
+sdk::ExecutionUpdate abandonedUpdate(const std::string& reason) {
+  sdk::ExecutionUpdate update;
+  update.status = ExecutionStatus::abandoned;
+  update.at_ms = nowMs();
+  update.ended_at_ms = update.at_ms;
+  update.reason = reason;
+  return update;
+}
+
+bool sendToPidfd(int pidfd, int signal) {
+  return ::syscall(SYS_pidfd_send_signal, pidfd, signal, nullptr, 0) == 0;
 }
 
 }  // namespace
@@ -51,6 +68,16 @@ std::string describeEnd(int wait_status, sdk::ExecutionUpdate& update) {
 std::int64_t nowMs() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::filesystem::path executionDir(const std::filesystem::path& data_dir, std::int64_t created_ms,
+                                   const std::string& id) {
+  const std::time_t seconds = created_ms / 1000;
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char day[16];
+  std::strftime(day, sizeof day, "%Y/%m/%d", &utc);
+  return data_dir / "executions" / day / id;
 }
 
 Executor::Executor(sdk::ExecutionStore& store, ExecutorOptions options, sdk::Logger& log)
@@ -64,21 +91,57 @@ Executor::~Executor() { stop(); }
 
 void Executor::stop() {
   if (stopping_.exchange(true)) return;
-  std::uint64_t one = 1;
-  [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
+  wake();
   if (watcher_.joinable()) watcher_.join();
-  for (const auto& [pidfd, process] : running_) ::close(pidfd);
-  running_.clear();
+  std::lock_guard lock(mutex_);
+  for (const auto& [pidfd, supervised] : supervised_) ::close(pidfd);
+  supervised_.clear();
   ::close(wake_fd_);
 }
 
-std::size_t Executor::runningCount() const {
+void Executor::wake() {
+  std::uint64_t one = 1;
+  [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
+}
+
+ExecutorCounts Executor::counts() const {
   std::lock_guard lock(mutex_);
-  return running_count_;
+  return {supervised_.size() + launching_.size(), queue_.size()};
+}
+
+bool Executor::isActive(const std::string& id) const {
+  std::lock_guard lock(mutex_);
+  for (const auto& queued : queue_) {
+    if (queued.id == id) return true;
+  }
+  for (const auto& [pidfd, supervised] : supervised_) {
+    if (supervised.id == id) return true;
+  }
+  return std::find(launching_.begin(), launching_.end(), id) != launching_.end();
 }
 
 sdk::StatusOr<sdk::ExecutionRecord> Executor::submit(const SubmitRequest& request) {
   if (stopping_) return Status(ErrorCode::unavailable, "rivetd is stopping");
+  {
+    std::lock_guard lock(mutex_);
+    const auto waiting = queue_.size() + admitting_;
+    const auto running = supervised_.size() + launching_.size();
+    if (running + waiting >= options_.max_running + options_.max_queued) {
+      return Status(ErrorCode::exhausted,
+                    std::to_string(running) + " executions running and " +
+                        std::to_string(waiting) + " queued, the limit; retry later");
+    }
+    ++admitting_;
+  }
+  // Leaves admission whichever way this returns.
+  struct Admission {
+    Executor& executor;
+    ~Admission() {
+      std::lock_guard lock(executor.mutex_);
+      --executor.admitting_;
+    }
+  } admission{*this};
+
   sdk::ExecutionRecord record;
   record.id = Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
   record.pack = request.pack.ref;
@@ -87,6 +150,8 @@ sdk::StatusOr<sdk::ExecutionRecord> Executor::submit(const SubmitRequest& reques
   record.requester = request.requester;
   record.status = ExecutionStatus::requested;
   record.created_at_ms = nowMs();
+  record.timeout_seconds = request.timeout_seconds;
+  record.idempotency_key = request.idempotency_key;
 
   auto plan = request.runner.plan(
       sdk::LaunchRequest{record.id, request.pack, request.action, request.parameters});
@@ -95,7 +160,7 @@ sdk::StatusOr<sdk::ExecutionRecord> Executor::submit(const SubmitRequest& reques
     return Status(ErrorCode::internal, "runner returned a launch plan with no argv");
   }
 
-  const auto dir = outputDir(options_.data_dir, record.created_at_ms, record.id);
+  const auto dir = executionDir(options_.data_dir, record.created_at_ms, record.id);
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) {
@@ -104,91 +169,256 @@ sdk::StatusOr<sdk::ExecutionRecord> Executor::submit(const SubmitRequest& reques
   record.stdout_path = (dir / "stdout").string();
   record.stderr_path = (dir / "stderr").string();
 
-  if (auto status = store_.create(record); !status.ok()) {
+  shim::LaunchRequest launch;
+  launch.execution_id = record.id;
+  launch.process.argv = plan->argv;
+  launch.process.env = options_.base_env;
+  for (const auto& [name, value] : plan->env) {
+    std::erase_if(launch.process.env,
+                  [&](const std::string& e) { return e.rfind(name + "=", 0) == 0; });
+    launch.process.env.push_back(name + "=" + value);
+  }
+  launch.process.working_dir = plan->working_dir.empty() ? request.pack.path : plan->working_dir;
+  launch.process.stdout_path = record.stdout_path;
+  launch.process.stderr_path = record.stderr_path;
+  launch.process.stdin_path = "/dev/null";
+  launch.process.nice = options_.nice;
+  launch.timeout_seconds = record.timeout_seconds;
+  launch.kill_grace_seconds = options_.kill_grace_seconds;
+  auto written = [&]() -> Status {
+    if (!plan->stdin_data.empty()) {
+      launch.process.stdin_path = (dir / "stdin").string();
+      if (auto status = shim::writeFileAtomically(launch.process.stdin_path, plan->stdin_data);
+          !status.ok()) {
+        return status;
+      }
+    }
+    return shim::writeLaunchRequest(dir / "launch.json", launch);
+  }();
+  if (written.ok()) written = store_.create(record);
+  if (!written.ok()) {
     std::filesystem::remove_all(dir, ec);
-    return status;
+    return written;
   }
   {
     std::lock_guard lock(mutex_);
-    pending_.push_back({record.id, std::move(plan).value(), request.pack.path, dir});
+    queue_.push_back({record.id, dir});
   }
-  std::uint64_t one = 1;
-  [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
+  wake();
   return record;
+}
+
+sdk::StatusOr<sdk::ExecutionRecord> Executor::cancel(const std::string& id) {
+  {
+    std::unique_lock lock(mutex_);
+    for (auto it = queue_.begin(); it != queue_.end(); ++it) {
+      if (it->id != id) continue;
+      queue_.erase(it);
+      lock.unlock();
+      sdk::ExecutionUpdate update;
+      update.status = ExecutionStatus::canceled;
+      update.at_ms = nowMs();
+      update.ended_at_ms = update.at_ms;
+      update.reason = "canceled before it started";
+      finish(id, update);
+      return store_.get(id);
+    }
+    for (const auto& [pidfd, supervised] : supervised_) {
+      if (supervised.id != id) continue;
+      // The pidfd names this very supervisor, so the signal cannot reach a reused pid.
+      if (!sendToPidfd(pidfd, SIGUSR1)) {
+        return Status(ErrorCode::internal, "cannot signal the supervisor of " + id + ": " +
+                                               std::strerror(errno));
+      }
+      lock.unlock();
+      return markCanceling(id);
+    }
+    if (std::find(launching_.begin(), launching_.end(), id) != launching_.end()) {
+      // Its supervisor is starting: launch() signals it as soon as it is registered.
+      cancel_on_launch_.push_back(id);
+      lock.unlock();
+      return markCanceling(id);
+    }
+  }
+  auto record = store_.get(id);
+  if (!record.ok()) return record.status();
+  if (sdk::isTerminal(record->status)) {
+    return Status(ErrorCode::conflict, "execution " + id + " has already ended (" +
+                                           std::string(toString(record->status)) + ")");
+  }
+  return Status(ErrorCode::conflict, "execution " + id + " is " +
+                                         std::string(toString(record->status)) +
+                                         " but not supervised by this rivetd");
+}
+
+sdk::StatusOr<sdk::ExecutionRecord> Executor::markCanceling(const std::string& id) {
+  sdk::ExecutionUpdate update;
+  update.status = ExecutionStatus::canceling;
+  update.at_ms = nowMs();
+  // Refused (conflict) when the supervisor has just reported the end: that end stands.
+  [[maybe_unused]] auto applied = store_.apply(id, update);
+  return store_.get(id);
 }
 
 void Executor::record(const std::string& id, const sdk::ExecutionUpdate& update) {
   if (auto status = store_.apply(id, update); !status.ok()) {
     log_.log(sdk::LogLevel::error, "execution " + id + ": cannot record status " +
-                                       std::string(sdk::toString(update.status)) + ": " +
+                                       std::string(toString(update.status)) + ": " +
                                        status.message());
   }
 }
 
-void Executor::launch(PendingLaunch pending) {
-  ProcessSpec spec;
-  spec.argv = pending.plan.argv;
-  spec.env = options_.base_env;
-  for (const auto& [name, value] : pending.plan.env) {
-    std::erase_if(spec.env, [&](const std::string& e) { return e.rfind(name + "=", 0) == 0; });
-    spec.env.push_back(name + "=" + value);
+void Executor::finish(const std::string& id, const sdk::ExecutionUpdate& update) {
+  record(id, update);
+  if (!options_.on_end) return;
+  if (auto ended = store_.get(id); ended.ok() && sdk::isTerminal(ended->status)) {
+    options_.on_end(*ended);
   }
-  spec.working_dir = pending.plan.working_dir.empty() ? pending.pack_dir : pending.plan.working_dir;
-  spec.stdout_path = (pending.output_dir / "stdout").string();
-  spec.stderr_path = (pending.output_dir / "stderr").string();
-  spec.stdin_path = "/dev/null";
-  if (!pending.plan.stdin_data.empty()) {
-    spec.stdin_path = (pending.output_dir / "stdin").string();
-    std::ofstream(spec.stdin_path, std::ios::binary) << pending.plan.stdin_data;
-  }
-  spec.nice = options_.nice;
-
-  auto started = startProcess(spec);
-  if (!started.ok()) {
-    sdk::ExecutionUpdate update;
-    update.status = ExecutionStatus::failed;
-    update.at_ms = nowMs();
-    update.ended_at_ms = update.at_ms;
-    update.reason = started.status().message();
-    log_.log(sdk::LogLevel::warning, "execution " + pending.id + ": " + update.reason);
-    record(pending.id, update);
-    return;
-  }
-  sdk::ExecutionUpdate update;
-  update.status = ExecutionStatus::running;
-  update.at_ms = nowMs();
-  update.started_at_ms = update.at_ms;
-  update.pid = started->pid;
-  record(pending.id, update);
-  running_.emplace(started->pidfd, RunningProcess{pending.id, started->pid});
-  std::lock_guard lock(mutex_);
-  ++running_count_;
 }
 
-void Executor::reap(int pidfd) {
-  auto it = running_.find(pidfd);
-  if (it == running_.end()) return;
-  int wait_status = 0;
-  pid_t reaped;
-  do {
-    reaped = ::waitpid(it->second.pid, &wait_status, WNOHANG);
-  } while (reaped < 0 && errno == EINTR);
-  if (reaped == 0) return;  // readable but not yet reapable: poll again
-
-  sdk::ExecutionUpdate update;
-  update.at_ms = nowMs();
-  update.ended_at_ms = update.at_ms;
-  if (reaped < 0) {
-    update.status = ExecutionStatus::failed;
-    update.reason = std::string("lost the process: ") + std::strerror(errno);
-  } else {
-    update.reason = describeEnd(wait_status, update);
+void Executor::launch(const QueuedExecution& queued) {
+  auto launched = launchSupervisor(options_.shim_path, queued.dir);
+  if (!launched.ok()) {
+    log_.log(sdk::LogLevel::error, "execution " + queued.id + ": " + launched.status().message());
+    finish(queued.id, abandonedUpdate(launched.status().message()));
+    std::lock_guard lock(mutex_);
+    std::erase(launching_, queued.id);
+    std::erase(cancel_on_launch_, queued.id);
+    return;
   }
-  record(it->second.id, update);
+  if (launched->action_pid) {
+    sdk::ExecutionUpdate update;
+    update.status = ExecutionStatus::running;
+    update.at_ms = nowMs();
+    update.started_at_ms = update.at_ms;
+    update.pid = *launched->action_pid;
+    record(queued.id, update);
+  }
+  bool cancel_requested = false;
+  {
+    std::lock_guard lock(mutex_);
+    supervised_[launched->pidfd] = {queued.id, queued.dir, launched->pid, true};
+    std::erase(launching_, queued.id);
+    cancel_requested = std::erase(cancel_on_launch_, queued.id) > 0;
+  }
+  if (cancel_requested) sendToPidfd(launched->pidfd, SIGUSR1);
+  // A start failure is reported in status.json too; it is recorded when the shim exits.
+}
+
+void Executor::launchQueued() {
+  std::vector<QueuedExecution> to_launch;
+  std::vector<std::string> to_mark;
+  {
+    std::lock_guard lock(mutex_);
+    while (!queue_.empty() && supervised_.size() + launching_.size() < options_.max_running) {
+      launching_.push_back(queue_.front().id);
+      to_launch.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
+    for (auto& queued : queue_) {
+      if (!queued.marked_scheduled) {
+        queued.marked_scheduled = true;
+        to_mark.push_back(queued.id);
+      }
+    }
+  }
+  for (const auto& id : to_mark) {
+    sdk::ExecutionUpdate update;
+    update.status = ExecutionStatus::scheduled;
+    update.at_ms = nowMs();
+    update.reason = "waiting for one of " + std::to_string(options_.max_running) + " slots";
+    record(id, update);
+  }
+  for (const auto& queued : to_launch) launch(queued);
+}
+
+void Executor::supervisorEnded(int pidfd) {
+  SupervisedExecution supervised;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = supervised_.find(pidfd);
+    if (it == supervised_.end()) return;
+    supervised = it->second;
+    supervised_.erase(it);
+  }
   ::close(pidfd);
-  running_.erase(it);
-  std::lock_guard lock(mutex_);
-  --running_count_;
+  if (supervised.is_child) {
+    while (::waitpid(supervised.shim_pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+  }
+  auto end = shim::readStatusFile(supervised.dir);
+  if (end.ok()) {
+    finish(supervised.id, terminalUpdate(*end));
+  } else {
+    finish(supervised.id, abandonedUpdate("its supervisor (pid " +
+                                          std::to_string(supervised.shim_pid) +
+                                          ") exited without an exit status: " +
+                                          end.status().message()));
+  }
+}
+
+void Executor::adopt(const sdk::ExecutionRecord& record) {
+  const auto dir = std::filesystem::path(record.stdout_path).parent_path();
+  auto identity = shim::readSupervisorFile(dir);
+  if (identity.ok()) {
+    const auto stat = shim::readProcStat(identity->pid);
+    const bool alive = stat && stat->start_time == identity->start_time &&
+                       identity->boot_id == shim::currentBootId();
+    const int pidfd = alive ? openPidfd(identity->pid) : -1;
+    if (pidfd >= 0) {
+      if (record.status == ExecutionStatus::requested ||
+          record.status == ExecutionStatus::scheduled) {
+        if (auto started = shim::readStartedFile(dir); started.ok()) {
+          sdk::ExecutionUpdate update;
+          update.status = ExecutionStatus::running;
+          update.at_ms = nowMs();
+          update.started_at_ms = started->started_at_ms;
+          update.pid = started->pid;
+          this->record(record.id, update);
+        }
+      }
+      if (record.status == ExecutionStatus::canceling) sendToPidfd(pidfd, SIGUSR1);
+      log_.log(sdk::LogLevel::info, "execution " + record.id + ": re-adopted its supervisor pid " +
+                                        std::to_string(identity->pid));
+      std::lock_guard lock(mutex_);
+      supervised_[pidfd] = {record.id, dir, identity->pid, false};
+      return;
+    }
+  }
+  // No live supervisor: it ended while rivetd was away (status.json says how), it never
+  // started (queue it again), or it is lost.
+  if (auto end = shim::readStatusFile(dir); end.ok()) {
+    log_.log(sdk::LogLevel::info, "execution " + record.id + ": ended while rivetd was down");
+    finish(record.id, terminalUpdate(*end));
+  } else if (identity.ok()) {
+    finish(record.id, abandonedUpdate("its supervisor (pid " + std::to_string(identity->pid) +
+                                      ") is gone and left no exit status"));
+  } else if ((record.status == ExecutionStatus::requested ||
+              record.status == ExecutionStatus::scheduled) &&
+             std::filesystem::exists(dir / "launch.json")) {
+    std::lock_guard lock(mutex_);
+    queue_.push_back({record.id, dir, record.status == ExecutionStatus::scheduled});
+  } else {
+    finish(record.id, abandonedUpdate("rivetd lost it: no supervisor and no launch file in " +
+                                      dir.string()));
+  }
+}
+
+void Executor::recover() {
+  auto unfinished = store_.listUnfinished();
+  if (!unfinished.ok()) {
+    log_.log(sdk::LogLevel::error,
+             "cannot list unfinished executions: " + unfinished.status().message());
+    return;
+  }
+  for (const auto& record : *unfinished) adopt(record);
+  if (!unfinished->empty()) {
+    const auto now = counts();
+    log_.log(sdk::LogLevel::info, "recovered " + std::to_string(unfinished->size()) +
+                                      " unfinished executions: " + std::to_string(now.running) +
+                                      " running, " + std::to_string(now.queued) + " queued");
+  }
+  wake();
 }
 
 void Executor::watchLoop() {
@@ -196,7 +426,10 @@ void Executor::watchLoop() {
   while (!stopping_) {
     fds.clear();
     fds.push_back({wake_fd_, POLLIN, 0});
-    for (const auto& [pidfd, process] : running_) fds.push_back({pidfd, POLLIN, 0});
+    {
+      std::lock_guard lock(mutex_);
+      for (const auto& [pidfd, supervised] : supervised_) fds.push_back({pidfd, POLLIN, 0});
+    }
     if (::poll(fds.data(), fds.size(), -1) < 0) {
       if (errno == EINTR) continue;
       log_.log(sdk::LogLevel::error, std::string("executor poll: ") + std::strerror(errno));
@@ -206,16 +439,11 @@ void Executor::watchLoop() {
     if (fds[0].revents & POLLIN) {
       std::uint64_t count;
       [[maybe_unused]] auto n = ::read(wake_fd_, &count, sizeof count);
-      std::deque<PendingLaunch> launches;
-      {
-        std::lock_guard lock(mutex_);
-        launches.swap(pending_);
-      }
-      for (auto& pending : launches) launch(std::move(pending));
     }
     for (std::size_t i = 1; i < fds.size(); ++i) {
-      if (fds[i].revents) reap(fds[i].fd);
+      if (fds[i].revents) supervisorEnded(fds[i].fd);
     }
+    launchQueued();
   }
 }
 

@@ -1,10 +1,14 @@
-// Runs executions: records each one durably before it is acknowledged, starts its launch
-// plan, watches its process and records how it ended.
+// Runs executions. Each accepted execution is durable before it is acknowledged: its launch
+// file (core/shim/README.md) is on disk and its record in storage. It then waits in a FIFO
+// queue for one of `max_running` slots, and runs under its own rivet-shim, which owns the
+// action's process tree, enforces timeout and cancel, and writes how it ended.
 //
-// One thread does the launching and the watching: it polls the pidfds of the running
-// processes and an eventfd that submit() signals, so there is no thread per execution and
-// stopping the executor never touches a running action (it keeps running; a later rivetd
-// reconciles it).
+// rivetd does not need to outlive an action: stop() leaves supervisors running, and recover()
+// in the next rivetd re-adopts them (pid + process start time), reconciles those that ended
+// meanwhile from their status files, and queues again what was accepted but never started.
+//
+// One thread launches and watches: it polls the pidfds of the supervisors and an eventfd that
+// submit() and cancel() signal.
 #pragma once
 
 #include <sys/types.h>
@@ -13,8 +17,10 @@
 #include <cstdint>
 #include <deque>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -28,8 +34,14 @@ namespace rivet::core {
 
 struct ExecutorOptions {
   std::filesystem::path data_dir;      // output goes to <data_dir>/executions/YYYY/MM/DD/<id>/
+  std::filesystem::path shim_path;     // the rivet-shim binary
   int nice = 1;
   std::vector<std::string> base_env;   // "NAME=value"; a plan's env is added on top
+  std::size_t max_running = 16;
+  std::size_t max_queued = 256;        // beyond running + queued, submit() is `exhausted`
+  int kill_grace_seconds = 5;
+  // Called once per execution that reaches a terminal status (metrics).
+  std::function<void(const sdk::ExecutionRecord&)> on_end;
 };
 
 struct SubmitRequest {
@@ -39,6 +51,13 @@ struct SubmitRequest {
   const nlohmann::json& parameters;    // validated, defaults applied: what the runner gets
   const nlohmann::json& recorded_parameters;  // the same with secrets redacted: what is stored
   const sdk::Requester& requester;
+  int timeout_seconds = 0;             // the effective timeout, already checked by the caller
+  std::string idempotency_key;
+};
+
+struct ExecutorCounts {
+  std::size_t running = 0;
+  std::size_t queued = 0;
 };
 
 class Executor {
@@ -48,31 +67,48 @@ class Executor {
   Executor& operator=(const Executor&) = delete;
   ~Executor();
 
-  // Plans the execution and records it as `requested`. When this returns ok the execution
-  // is durable and will be started; on error nothing was recorded.
+  // Takes over what a previous rivetd left unfinished. Call once, before submit().
+  void recover();
+
+  // Plans the execution, writes its launch file and records it as `requested`. When this
+  // returns ok the execution is durable and will run; on error nothing was recorded:
+  // `exhausted` when the queue is full, `conflict` when storage refused the record (an
+  // Idempotency-Key used before).
   sdk::StatusOr<sdk::ExecutionRecord> submit(const SubmitRequest& request);
 
-  std::size_t runningCount() const;
+  // Cancels a queued execution at once (`canceled`) or asks a running one's supervisor to stop
+  // its tree (`canceling`, then `canceled` once no process is left). `conflict` if it ended.
+  sdk::StatusOr<sdk::ExecutionRecord> cancel(const std::string& id);
 
-  // Stops launching and watching. Running actions are left running.
+  // Queued or running in this rivetd. An execution whose output is complete is not active.
+  bool isActive(const std::string& id) const;
+  ExecutorCounts counts() const;
+
+  // Stops launching and watching. Running actions are left running under their supervisors.
   void stop();
 
  private:
-  struct PendingLaunch {
+  struct QueuedExecution {
     std::string id;
-    sdk::LaunchPlan plan;
-    std::string pack_dir;
-    std::filesystem::path output_dir;
+    std::filesystem::path dir;
+    bool marked_scheduled = false;
   };
-  struct RunningProcess {
+  struct SupervisedExecution {
     std::string id;
-    pid_t pid;
+    std::filesystem::path dir;
+    pid_t shim_pid = -1;
+    bool is_child = false;             // started by this rivetd: reap it with waitpid
   };
 
   void watchLoop();
-  void launch(PendingLaunch pending);
-  void reap(int pidfd);
+  void launchQueued();
+  void launch(const QueuedExecution& queued);
+  void supervisorEnded(int pidfd);
+  void adopt(const sdk::ExecutionRecord& record);
+  void finish(const std::string& id, const sdk::ExecutionUpdate& update);
   void record(const std::string& id, const sdk::ExecutionUpdate& update);
+  sdk::StatusOr<sdk::ExecutionRecord> markCanceling(const std::string& id);
+  void wake();
 
   sdk::ExecutionStore& store_;
   ExecutorOptions options_;
@@ -80,15 +116,21 @@ class Executor {
   int wake_fd_ = -1;
   std::atomic<bool> stopping_{false};
 
-  mutable std::mutex mutex_;                 // guards pending_ and running_count_
-  std::deque<PendingLaunch> pending_;
-  std::size_t running_count_ = 0;
-  std::map<int, RunningProcess> running_;    // by pidfd; only the watch thread touches it
+  mutable std::mutex mutex_;           // guards everything below
+  std::deque<QueuedExecution> queue_;
+  std::size_t admitting_ = 0;          // submits past admission, not yet queued
+  std::vector<std::string> launching_; // out of the queue, supervisor not yet registered
+  std::vector<std::string> cancel_on_launch_;  // canceled while launching: signal when registered
+  std::map<int, SupervisedExecution> supervised_;  // by pidfd
 
   std::thread watcher_;
 };
 
 // Milliseconds since the Unix epoch.
 std::int64_t nowMs();
+
+// <data_dir>/executions/YYYY/MM/DD/<id>: sharded by creation day so retention drops whole days.
+std::filesystem::path executionDir(const std::filesystem::path& data_dir, std::int64_t created_ms,
+                                   const std::string& id);
 
 }  // namespace rivet::core

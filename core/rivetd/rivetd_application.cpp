@@ -16,6 +16,9 @@
 #include "api/rest_api.hpp"
 #include "config/host_config.hpp"
 #include "executor/executor.hpp"
+#include "lifecycle/background_lifecycle.hpp"
+#include "lifecycle/history_lifecycle.hpp"
+#include "metrics/execution_metrics.hpp"
 #include "packs/pack_catalog.hpp"
 #include "plugin_host/plugin_logger.hpp"
 #include "plugin_host/plugin_set.hpp"
@@ -29,6 +32,7 @@ using Poco::Util::Option;
 DefaultPaths defaultPaths(const std::filesystem::path& binary_dir) {
   DefaultPaths paths;
   paths.plugin_dir = (binary_dir / "../lib/rivet/plugins").lexically_normal();
+  paths.shim_path = binary_dir / "rivet-shim";
   const auto installed_packs = (binary_dir / "../share/rivet/packs").lexically_normal();
   paths.packs_dir = std::filesystem::is_directory(installed_packs)
                         ? installed_packs
@@ -182,10 +186,35 @@ int RivetdApplication::serve() {
     }
   }
 
+  std::size_t unavailable_packs = 0;
+  for (const auto& pack : catalog.packs()) unavailable_packs += pack.available ? 0 : 1;
+  ExecutionMetrics metrics;
+  metrics.packLoadFailures(unavailable_packs);
+
+  auto& storage = (*plugins)->storage();
   PocoPluginLogger executor_log("rivetd.executor");
-  Executor executor((*plugins)->storage(),
-                    ExecutorOptions{host->data_dir, host->nice, baseEnvironment()}, executor_log);
-  RestApi api(ApiContext{catalog, **plugins, executor, nowMs()});
+  ExecutorOptions executor_options{host->data_dir,  host->shim_path,         host->nice,
+                                   baseEnvironment(), host->max_running,     host->max_queued,
+                                   host->kill_grace_seconds, {}};
+  executor_options.on_end = [&metrics](const sdk::ExecutionRecord& record) {
+    const auto seconds = record.started_at_ms && record.ended_at_ms
+                             ? (*record.ended_at_ms - *record.started_at_ms) / 1000.0
+                             : 0.0;
+    metrics.executionEnded(record.ref(), record.status, seconds);
+  };
+  Executor executor(storage, std::move(executor_options), executor_log);
+  executor.recover();
+
+  PocoPluginLogger lifecycle_log("rivetd.lifecycle");
+  LifecycleOptions lifecycle_options;
+  lifecycle_options.data_dir = host->data_dir;
+  lifecycle_options.compress_after = host->compress_after;
+  lifecycle_options.retention = host->retention;
+  HistoryLifecycle history(storage, lifecycle_options, [] { return nowMs(); }, lifecycle_log);
+  BackgroundLifecycle lifecycle(history, host->lifecycle_interval);
+
+  RestApi api(ApiContext{catalog, **plugins, executor, &metrics, nowMs(),
+                         host->max_timeout_seconds});
 
   std::vector<std::string> endpoints;
   for (const auto& transport : (*plugins)->transports()) {
@@ -201,6 +230,7 @@ int RivetdApplication::serve() {
   waitForTerminationRequest();
   log.information("stopping; running actions keep running");
   for (const auto& transport : (*plugins)->transports()) transport->stop();
+  lifecycle.stop();
   executor.stop();
   std::filesystem::remove(host->data_dir / "rivetd.endpoints", ec);
   return EXIT_OK;

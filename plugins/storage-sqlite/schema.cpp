@@ -1,7 +1,8 @@
 #include "schema.hpp"
 
-#include <array>
 #include <cstdint>
+
+#include "schema_migrations.hpp"
 
 namespace rivet::plugins::storage_sqlite {
 
@@ -11,49 +12,7 @@ using sdk::StatusOr;
 
 namespace {
 
-// Migration N (1-based) takes the schema from version N-1 to N. Append only: never edit a
-// step that has shipped, since databases in the field already ran it.
-constexpr std::array<const char*, 1> kMigrations{
-    // 1: executions and their status transitions.
-    // seq is the rowid: it orders history (newest first) and backs the list cursor.
-    // AUTOINCREMENT keeps it from reusing the number of a purged newest row.
-    // Each index ends in seq so a filtered list reads newest-first straight from the index,
-    // stopping after `limit` rows instead of sorting every match.
-    R"sql(
-CREATE TABLE executions (
-  seq               INTEGER PRIMARY KEY AUTOINCREMENT,
-  id                TEXT    NOT NULL UNIQUE,
-  pack              TEXT    NOT NULL,
-  action            TEXT    NOT NULL,
-  parameters        TEXT    NOT NULL,
-  requester_subject TEXT    NOT NULL,
-  requester_sans    TEXT    NOT NULL,
-  status            TEXT    NOT NULL,
-  exit_code         INTEGER,
-  term_signal       INTEGER,
-  error             TEXT    NOT NULL DEFAULT '',
-  created_at_ms     INTEGER NOT NULL,
-  started_at_ms     INTEGER,
-  ended_at_ms       INTEGER,
-  pid               INTEGER,
-  stdout_path       TEXT    NOT NULL DEFAULT '',
-  stderr_path       TEXT    NOT NULL DEFAULT ''
-);
-CREATE INDEX executions_by_action ON executions (pack, action, seq);
-CREATE INDEX executions_by_pack ON executions (pack, seq);
-CREATE INDEX executions_by_status ON executions (status, seq);
-CREATE TABLE execution_transitions (
-  execution_id TEXT    NOT NULL REFERENCES executions (id) ON DELETE CASCADE,
-  seq          INTEGER NOT NULL,
-  from_status  TEXT,
-  to_status    TEXT    NOT NULL,
-  at_ms        INTEGER NOT NULL,
-  reason       TEXT    NOT NULL DEFAULT '',
-  PRIMARY KEY (execution_id, seq)
-) WITHOUT ROWID;
-)sql",
-};
-
+// kMigrations (schema_migrations.hpp) holds the steps; the last one is the newest version.
 constexpr std::int64_t kSchemaVersion = kMigrations.size();
 
 StatusOr<std::int64_t> schemaVersion(Database& database) {

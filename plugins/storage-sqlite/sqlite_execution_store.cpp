@@ -6,8 +6,10 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "execution_queries.hpp"
 #include "store_config.hpp"
@@ -86,7 +88,43 @@ StatusOr<sdk::ExecutionRecord> decodeExecution(const Statement& row) {
   record.pid = narrow(row.optionalInteger(13));
   record.stdout_path = row.text(14);
   record.stderr_path = row.text(15);
+  record.timeout_seconds = static_cast<int>(row.integer(16));
+  record.idempotency_key = row.text(17);
   return record;
+}
+
+// Every row a statement selecting kExecutionColumns returns, stepped to its end.
+StatusOr<std::vector<sdk::ExecutionRecord>> decodeExecutions(Statement& statement) {
+  std::vector<sdk::ExecutionRecord> records;
+  while (true) {
+    auto row = statement.step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    auto record = decodeExecution(statement);
+    if (!record.ok()) return record.status();
+    records.push_back(std::move(record).value());
+  }
+  return records;
+}
+
+Status noSuchIdempotencyKey(const std::string& requester_subject, const std::string& key) {
+  return Status(ErrorCode::not_found, "requester '" + requester_subject +
+                                          "' has no execution with idempotency key '" + key + "'");
+}
+
+// The id of the execution `requester_subject` created with the non-empty `key`, empty when
+// there is none.
+StatusOr<std::optional<std::string>> findIdByIdempotencyKey(Database& database,
+                                                            const std::string& requester_subject,
+                                                            const std::string& key) {
+  auto statement = database.prepare(executionByIdempotencyKeySql());
+  if (!statement.ok()) return statement.status();
+  statement->bind(":requester_subject", requester_subject);
+  statement->bind(":idempotency_key", key);
+  auto row = statement->step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<std::string>();
+  return std::optional<std::string>(statement->text(0));
 }
 
 // Statuses whose reason explains what went wrong, and so becomes the record's error.
@@ -133,6 +171,7 @@ Status SqliteExecutionStore::openDatabase(const sdk::PluginContext& context) {
   auto database = openStoreDatabase(*config, *context.logger);
   if (!database.ok()) return database.status();
   database_ = std::move(*database);
+  path_ = config->path;
   context.logger->log(sdk::LogLevel::info, "storage-sqlite: using " + config->path +
                                                " (synchronous=" + config->synchronous + ")");
   return Status::success();
@@ -149,6 +188,11 @@ Status SqliteExecutionStore::create(const sdk::ExecutionRecord& record) {
 
 Status SqliteExecutionStore::insertExecution(const sdk::ExecutionRecord& record) {
   if (record.id.empty()) return Status(ErrorCode::invalid_argument, "execution id is empty");
+  if (record.timeout_seconds < 0) {
+    return Status(ErrorCode::invalid_argument,
+                  "execution '" + record.id + "' has a negative timeout_seconds (" +
+                      std::to_string(record.timeout_seconds) + "); 0 means no limit");
+  }
   std::string parameters;
   std::string sans;
   try {
@@ -168,13 +212,25 @@ Status SqliteExecutionStore::insertExecution(const sdk::ExecutionRecord& record)
   if (*existing) {
     return Status(ErrorCode::conflict, "an execution with id '" + record.id + "' already exists");
   }
+  if (!record.idempotency_key.empty()) {
+    auto used_by = findIdByIdempotencyKey(database, record.requester.subject,
+                                          record.idempotency_key);
+    if (!used_by.ok()) return used_by.status();
+    if (*used_by) {
+      return Status(ErrorCode::conflict, "idempotency key '" + record.idempotency_key +
+                                             "' was already used by requester '" +
+                                             record.requester.subject + "' for execution '" +
+                                             **used_by + "'");
+    }
+  }
 
   auto insert = database.prepare(
       "INSERT INTO executions (id, pack, action, parameters, requester_subject, requester_sans, "
       "status, exit_code, term_signal, error, created_at_ms, started_at_ms, ended_at_ms, pid, "
-      "stdout_path, stderr_path) VALUES (:id, :pack, :action, :parameters, :requester_subject, "
-      ":requester_sans, :status, :exit_code, :term_signal, :error, :created_at_ms, "
-      ":started_at_ms, :ended_at_ms, :pid, :stdout_path, :stderr_path)");
+      "stdout_path, stderr_path, timeout_seconds, idempotency_key) VALUES (:id, :pack, :action, "
+      ":parameters, :requester_subject, :requester_sans, :status, :exit_code, :term_signal, "
+      ":error, :created_at_ms, :started_at_ms, :ended_at_ms, :pid, :stdout_path, :stderr_path, "
+      ":timeout_seconds, :idempotency_key)");
   if (!insert.ok()) return insert.status();
   insert->bind(":id", record.id);
   insert->bind(":pack", record.pack);
@@ -192,6 +248,8 @@ Status SqliteExecutionStore::insertExecution(const sdk::ExecutionRecord& record)
   insert->bind(":pid", record.pid);
   insert->bind(":stdout_path", record.stdout_path);
   insert->bind(":stderr_path", record.stderr_path);
+  insert->bind(":timeout_seconds", static_cast<std::int64_t>(record.timeout_seconds));
+  insert->bind(":idempotency_key", record.idempotency_key);
   if (auto inserted = insert->step(); !inserted.ok()) return inserted.status();
 
   auto first =
@@ -278,6 +336,122 @@ StatusOr<sdk::ExecutionRecord> SqliteExecutionStore::selectExecution(const std::
   if (!row.ok()) return row.status();
   if (!*row) return noSuchExecution(id);
   return decodeExecution(*statement);
+}
+
+// ---- getByIdempotencyKey -------------------------------------------------------------------
+
+StatusOr<sdk::ExecutionRecord> SqliteExecutionStore::getByIdempotencyKey(
+    const std::string& requester_subject, const std::string& key) const {
+  return guardedCall("getByIdempotencyKey", [&]() -> StatusOr<sdk::ExecutionRecord> {
+    std::lock_guard lock(mutex_);
+    return database_ ? selectByIdempotencyKey(requester_subject, key) : notConfigured();
+  });
+}
+
+StatusOr<sdk::ExecutionRecord> SqliteExecutionStore::selectByIdempotencyKey(
+    const std::string& requester_subject, const std::string& key) const {
+  // "" means "no key": such executions are never found by it.
+  if (key.empty()) return noSuchIdempotencyKey(requester_subject, key);
+  auto statement = database_->prepare(executionByIdempotencyKeySql());
+  if (!statement.ok()) return statement.status();
+  statement->bind(":requester_subject", requester_subject);
+  statement->bind(":idempotency_key", key);
+  auto row = statement->step();
+  if (!row.ok()) return row.status();
+  if (!*row) return noSuchIdempotencyKey(requester_subject, key);
+  return decodeExecution(*statement);
+}
+
+// ---- listUnfinished -----------------------------------------------------------------------
+
+StatusOr<std::vector<sdk::ExecutionRecord>> SqliteExecutionStore::listUnfinished() const {
+  return guardedCall("listUnfinished", [&]() -> StatusOr<std::vector<sdk::ExecutionRecord>> {
+    std::lock_guard lock(mutex_);
+    return database_ ? selectUnfinished() : notConfigured();
+  });
+}
+
+StatusOr<std::vector<sdk::ExecutionRecord>> SqliteExecutionStore::selectUnfinished() const {
+  auto statement = database_->prepare(unfinishedExecutionsSql());
+  if (!statement.ok()) return statement.status();
+  return decodeExecutions(*statement);
+}
+
+// ---- purgeEndedBefore ---------------------------------------------------------------------
+
+StatusOr<std::vector<sdk::ExecutionRecord>> SqliteExecutionStore::purgeEndedBefore(
+    std::int64_t ended_before_ms, std::size_t max_count) {
+  return guardedCall("purgeEndedBefore", [&]() -> StatusOr<std::vector<sdk::ExecutionRecord>> {
+    std::lock_guard lock(mutex_);
+    return database_ ? deleteEndedBefore(ended_before_ms, max_count) : notConfigured();
+  });
+}
+
+StatusOr<std::vector<sdk::ExecutionRecord>> SqliteExecutionStore::deleteEndedBefore(
+    std::int64_t ended_before_ms, std::size_t max_count) {
+  if (max_count == 0) return std::vector<sdk::ExecutionRecord>();
+  Database& database = *database_;
+  // One transaction: the rows returned are exactly the rows deleted, and a failure deletes
+  // nothing, so the caller never loses track of output files it still has to remove.
+  Transaction transaction(database);
+  if (auto begun = transaction.begin(); !begun.ok()) return begun;
+
+  std::vector<sdk::ExecutionRecord> purged;
+  {
+    // Read every candidate before deleting any: the statement resets at the end of the scope.
+    auto candidates = database.prepare(purgeCandidatesSql());
+    if (!candidates.ok()) return candidates.status();
+    candidates->bind(":ended_before_ms", ended_before_ms);
+    candidates->bind(":limit", static_cast<std::int64_t>(std::min<std::size_t>(
+                                   max_count, std::numeric_limits<std::int64_t>::max())));
+    auto found = decodeExecutions(*candidates);
+    if (!found.ok()) return found.status();
+    purged = std::move(found).value();
+  }
+
+  for (const auto& record : purged) {
+    // ON DELETE CASCADE removes the execution's transitions (foreign keys are on, see
+    // openStoreDatabase).
+    auto erase = database.prepare("DELETE FROM executions WHERE id = :id");
+    if (!erase.ok()) return erase.status();
+    erase->bind(":id", record.id);
+    if (auto erased = erase->step(); !erased.ok()) return erased.status();
+  }
+  if (auto committed = transaction.commit(); !committed.ok()) return committed;
+  return purged;
+}
+
+// ---- check --------------------------------------------------------------------------------
+
+Status SqliteExecutionStore::check() const {
+  return guardedCall("check", [&] {
+    std::lock_guard lock(mutex_);
+    return database_ ? probeDatabase() : notConfigured();
+  });
+}
+
+Status SqliteExecutionStore::probeDatabase() const {
+  Database& database = *database_;
+  const auto failed = [&](const std::string& what, const Status& status) {
+    return Status(status.code(), "SQLite database " + path_ + " " + what + ": " + status.message());
+  };
+
+  {
+    auto read = database.prepare("SELECT max(seq) FROM executions");
+    if (!read.ok()) return failed("cannot be read", read.status());
+    if (auto row = read->step(); !row.ok()) return failed("cannot be read", row.status());
+  }
+  // SQLite opens a file it may not write read-only without failing; say so plainly.
+  if (sqlite3_db_readonly(database.handle(), "main") == 1) {
+    return Status(ErrorCode::unavailable, "SQLite database " + path_ +
+                                              " is open read-only (the file or its directory "
+                                              "is not writable by rivetd)");
+  }
+  // Take the write lock as every create()/apply() does, and give it back at once: the
+  // destructor rolls back. Waits up to busy_timeout_ms, like a real write would.
+  Transaction probe(database);
+  if (auto begun = probe.begin(); !begun.ok()) return failed("cannot be written", begun);
+  return Status::success();
 }
 
 // ---- list ---------------------------------------------------------------------------------

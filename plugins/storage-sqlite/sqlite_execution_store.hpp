@@ -5,6 +5,8 @@
 // without adding throughput. Other processes (the CLI, sqlite3) may read the file meanwhile.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -22,6 +24,12 @@ class SqliteExecutionStore : public sdk::ExecutionStore {
   sdk::Status create(const sdk::ExecutionRecord& record) override;
   sdk::Status apply(const std::string& id, const sdk::ExecutionUpdate& update) override;
   sdk::StatusOr<sdk::ExecutionRecord> get(const std::string& id) const override;
+  sdk::StatusOr<sdk::ExecutionRecord> getByIdempotencyKey(const std::string& requester_subject,
+                                                          const std::string& key) const override;
+  sdk::StatusOr<std::vector<sdk::ExecutionRecord>> listUnfinished() const override;
+  sdk::StatusOr<std::vector<sdk::ExecutionRecord>> purgeEndedBefore(
+      std::int64_t ended_before_ms, std::size_t max_count) override;
+  sdk::Status check() const override;
   sdk::StatusOr<sdk::ExecutionPage> list(const sdk::ExecutionQuery& query) const override;
   sdk::StatusOr<std::vector<sdk::StatusTransition>> transitions(
       const std::string& id) const override;
@@ -32,12 +40,19 @@ class SqliteExecutionStore : public sdk::ExecutionStore {
   sdk::Status insertExecution(const sdk::ExecutionRecord& record);
   sdk::Status updateExecution(const std::string& id, const sdk::ExecutionUpdate& update);
   sdk::StatusOr<sdk::ExecutionRecord> selectExecution(const std::string& id) const;
+  sdk::StatusOr<sdk::ExecutionRecord> selectByIdempotencyKey(const std::string& requester_subject,
+                                                             const std::string& key) const;
+  sdk::StatusOr<std::vector<sdk::ExecutionRecord>> selectUnfinished() const;
+  sdk::StatusOr<std::vector<sdk::ExecutionRecord>> deleteEndedBefore(std::int64_t ended_before_ms,
+                                                                     std::size_t max_count);
+  sdk::Status probeDatabase() const;
   sdk::StatusOr<sdk::ExecutionPage> selectPage(const sdk::ExecutionQuery& query) const;
   sdk::StatusOr<std::vector<sdk::StatusTransition>> selectTransitions(const std::string& id) const;
 
   // Reads lend cached statements from the connection too, hence one lock for everything.
   mutable std::mutex mutex_;
   std::unique_ptr<Database> database_;  // null until configure() succeeds
+  std::string path_;                    // the database file, for messages
 };
 
 }  // namespace rivet::plugins::storage_sqlite

@@ -29,6 +29,21 @@ Status switchToWal(Database& database) {
   return Status::success();
 }
 
+// PRAGMA foreign_keys = ON is silently ignored by a SQLite built without foreign keys, and
+// purging relies on ON DELETE CASCADE to remove an execution's transitions: read it back.
+Status requireForeignKeys(Database& database) {
+  auto pragma = database.prepare("PRAGMA foreign_keys");
+  if (!pragma.ok()) return pragma.status();
+  auto row = pragma->step();
+  if (!row.ok()) return row.status();
+  if (!*row || pragma->integer(0) != 1) {
+    return Status(ErrorCode::unavailable,
+                  "foreign keys stay off (this SQLite lacks them); purging needs ON DELETE "
+                  "CASCADE");
+  }
+  return Status::success();
+}
+
 }  // namespace
 
 StatusOr<std::unique_ptr<Database>> openStoreDatabase(const StoreConfig& config,
@@ -58,6 +73,9 @@ StatusOr<std::unique_ptr<Database>> openStoreDatabase(const StoreConfig& config,
   for (const std::string& pragma :
        {"PRAGMA synchronous = " + config.synchronous, std::string("PRAGMA foreign_keys = ON")}) {
     if (auto set = opened.execute(pragma); !set.ok()) return onPath(set);
+  }
+  if (auto foreign_keys = requireForeignKeys(opened); !foreign_keys.ok()) {
+    return onPath(foreign_keys);
   }
   if (auto migrated = migrateSchema(opened, path, logger); !migrated.ok()) {
     return onPath(migrated);

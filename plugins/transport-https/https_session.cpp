@@ -2,7 +2,8 @@
 // example: every step is an async operation on the connection's strand, and the session lives
 // as long as one of them holds its shared_ptr. The request handler is synchronous and is called
 // right here, on the thread that completed the read; the other server threads keep accepting
-// and serving other connections meanwhile.
+// and serving other connections meanwhile. A response with a BodyStream is handed to
+// streamed_response.hpp, which calls back here once its last chunk is written.
 #include "https_session.hpp"
 
 #include <boost/asio/dispatch.hpp>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "peer_identity.hpp"
+#include "streamed_response.hpp"
 
 namespace rivet::plugins::transport_https {
 namespace {
@@ -40,6 +42,21 @@ bool isFramingHeader(const std::string& name) {
 bool isBodiless(unsigned status) { return status < 200 || status == 204 || status == 304; }
 
 enum class AfterResponse { read_next, close, drain_and_close };
+
+// Status line and header fields of `message` from the handler's response, for a response with
+// or without a body of its own.
+template <typename Body>
+void frameHeader(http::response<Body>& message, const sdk::HttpResponse& response, unsigned version,
+                 bool keep_alive) {
+  message.version(version);
+  const bool valid_status = response.status >= 100 && response.status <= 599;
+  message.result(valid_status ? static_cast<unsigned>(response.status) : 500u);
+  for (const auto& [name, value] : response.headers) {
+    if (!isFramingHeader(name)) message.insert(name, value);
+  }
+  message.set(http::field::server, "rivetd");
+  message.keep_alive(keep_alive);
+}
 
 class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
  public:
@@ -145,27 +162,41 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
     incoming.remote_address = remote_address_;
     const bool keep_alive = request.keep_alive();
     head_request_ = request.method() == http::verb::head;
-    send(handler_.handle(incoming), request.version(), keep_alive,
+    sdk::HttpResponse response = handler_.handle(incoming);
+    if (response.stream && response.status >= 200 && !isBodiless(response.status)) {
+      return sendStreamed(std::move(response), request.version(), keep_alive);
+    }
+    send(std::move(response), request.version(), keep_alive,
          keep_alive ? AfterResponse::read_next : AfterResponse::close);
   }
 
+  // The body is whatever response.body holds; a BodyStream, if any, is released unread.
   void send(sdk::HttpResponse response, unsigned version, bool keep_alive, AfterResponse after) {
     response_ = {};
-    response_.version(version);
-    const bool valid_status = response.status >= 100 && response.status <= 599;
-    response_.result(valid_status ? static_cast<unsigned>(response.status) : 500u);
-    for (const auto& [name, value] : response.headers) {
-      if (!isFramingHeader(name)) response_.insert(name, value);
-    }
-    response_.set(http::field::server, "rivetd");
+    frameHeader(response_, response, version, keep_alive);
     if (!isBodiless(response_.result_int())) response_.body() = std::move(response.body);
-    response_.keep_alive(keep_alive);
     response_.prepare_payload();
     // A HEAD response announces the length of the body it does not carry.
     if (head_request_) response_.body().clear();
     beast::get_lowest_layer(stream_).expires_after(limits_.idle_timeout);
     http::async_write(stream_, response_,
                       beast::bind_front_handler(&HttpsSession::onWrite, shared_from_this(), after));
+  }
+
+  // Chunked for HTTP/1.1. An HTTP/1.0 client knows no chunks: it gets the bare bytes, and the
+  // closing of the connection ends the body.
+  void sendStreamed(sdk::HttpResponse response, unsigned version, bool keep_alive) {
+    const bool chunked = version >= 11;
+    if (!chunked) keep_alive = false;
+    StreamedResponseHeader header;
+    frameHeader(header, response, version, keep_alive);
+    header.chunked(chunked);
+    const AfterResponse after = keep_alive ? AfterResponse::read_next : AfterResponse::close;
+    sendStreamedResponse(stream_, std::move(header), std::move(response.stream), !head_request_,
+                         limits_.idle_timeout,
+                         [self = shared_from_this(), after](beast::error_code error) {
+                           self->onWrite(after, error, 0);
+                         });
   }
 
   void onWrite(AfterResponse after, beast::error_code error, std::size_t) {

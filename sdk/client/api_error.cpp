@@ -21,6 +21,8 @@ ErrorCode errorCodeForHttpStatus(int http_status) {
       return ErrorCode::too_large;
     case 422:
       return ErrorCode::unprocessable;
+    case 429:
+      return ErrorCode::exhausted;
     case 503:
       return ErrorCode::unavailable;
     default:

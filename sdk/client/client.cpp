@@ -1,5 +1,7 @@
 #include "rivet/client/client.hpp"
 
+#include <openssl/rand.h>
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -52,6 +54,29 @@ std::uint64_t headerNumber(const Response& response, std::string_view name) {
   return number;
 }
 
+// A random UUID (version 4), e.g. "3b241101-e2bb-4255-8caf-4136c566a962".
+rivet::sdk::StatusOr<std::string> randomIdempotencyKey() {
+  std::array<unsigned char, 16> bytes{};
+  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
+    return Status(ErrorCode::internal, "cannot make an idempotency key: no random bytes");
+  }
+  bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0f) | 0x40);  // version 4
+  bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3f) | 0x80);  // RFC 4122 variant
+  constexpr char kHex[] = "0123456789abcdef";
+  std::string key;
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) key += '-';
+    key += kHex[bytes[i] >> 4];
+    key += kHex[bytes[i] & 0x0f];
+  }
+  return key;
+}
+
+// follow(): attempts in a row that may bring nothing before giving up, and the pause before
+// the first repeat, doubled for each next one (0.1 + 0.2 + 0.4 + 0.8 + 1.6 s at most).
+constexpr int kMaxFollowAttemptsWithoutProgress = 5;
+constexpr std::chrono::milliseconds kFollowFirstBackoff{100};
+
 }  // namespace
 
 bool isTerminalStatus(std::string_view status) {
@@ -75,10 +100,11 @@ rivet::sdk::StatusOr<Response> Client::request(std::string_view method, const st
 }
 
 Result<json> Client::exchangeJson(std::string_view method, const std::string& target,
-                                  int expected_status, const std::string& body) {
-  auto response = request(method, target, body);
+                                  std::initializer_list<int> expected_statuses,
+                                  const std::string& body, const Headers& headers) {
+  auto response = request(method, target, body, headers);
   if (!response.ok()) return response.status();
-  if (response->status != expected_status) {
+  if (std::ranges::find(expected_statuses, response->status) == expected_statuses.end()) {
     return apiErrorFromResponse(response->status, response->body);
   }
   auto parsed = json::parse(response->body, nullptr, /*allow_exceptions=*/false);
@@ -90,23 +116,40 @@ Result<json> Client::exchangeJson(std::string_view method, const std::string& ta
   return parsed;
 }
 
-Result<json> Client::health() { return exchangeJson("GET", "/v1/health", 200); }
+Result<json> Client::health() { return exchangeJson("GET", "/v1/health", {200}); }
 
-Result<json> Client::packs() { return exchangeJson("GET", "/v1/packs", 200); }
+Result<json> Client::packs() { return exchangeJson("GET", "/v1/packs", {200}); }
 
-Result<json> Client::actions() { return exchangeJson("GET", "/v1/actions", 200); }
+Result<json> Client::actions() { return exchangeJson("GET", "/v1/actions", {200}); }
 
 Result<json> Client::action(std::string_view ref) {
-  return exchangeJson("GET", "/v1/actions/" + percentEncoded(ref), 200);
+  return exchangeJson("GET", "/v1/actions/" + percentEncoded(ref), {200});
 }
 
 Result<json> Client::run(std::string_view ref, const json& parameters) {
-  const json body = {{"action", ref}, {"parameters", parameters}};
-  return exchangeJson("POST", "/v1/executions", 202, body.dump());
+  return run(ref, parameters, RunOptions{});
+}
+
+Result<json> Client::run(std::string_view ref, const json& parameters, const RunOptions& options) {
+  std::string key = options.idempotency_key;
+  if (key.empty()) {
+    auto random_key = randomIdempotencyKey();
+    if (!random_key.ok()) return random_key.status();
+    key = std::move(*random_key);
+  }
+  json body = {{"action", ref}, {"parameters", parameters}};
+  if (options.timeout_seconds) body["timeout"] = *options.timeout_seconds;
+  // 200: the key was seen before, and this is the execution it started.
+  return exchangeJson("POST", "/v1/executions", {202, 200}, body.dump(),
+                      {{"Idempotency-Key", key}});
+}
+
+Result<json> Client::cancel(std::string_view execution_id) {
+  return exchangeJson("DELETE", "/v1/executions/" + percentEncoded(execution_id), {200, 202});
 }
 
 Result<json> Client::get(std::string_view execution_id) {
-  return exchangeJson("GET", "/v1/executions/" + percentEncoded(execution_id), 200);
+  return exchangeJson("GET", "/v1/executions/" + percentEncoded(execution_id), {200});
 }
 
 Result<json> Client::list(const ExecutionFilter& filter) {
@@ -115,7 +158,7 @@ Result<json> Client::list(const ExecutionFilter& filter) {
                    {"status", filter.status},
                    {"limit", filter.limit ? std::to_string(*filter.limit) : ""},
                    {"before", filter.before}});
-  return exchangeJson("GET", "/v1/executions" + query, 200);
+  return exchangeJson("GET", "/v1/executions" + query, {200});
 }
 
 Result<OutputChunk> Client::output(std::string_view execution_id, std::string_view stream,
@@ -134,6 +177,49 @@ Result<OutputChunk> Client::output(std::string_view execution_id, std::string_vi
   chunk.complete = response->header("Rivet-Output-Complete") == "true";
   chunk.bytes = std::move(response->body);
   return chunk;
+}
+
+Result<std::uint64_t> Client::follow(std::string_view execution_id, std::string_view stream,
+                                     std::uint64_t offset,
+                                     const std::function<void(std::string_view)>& on_bytes) {
+  const std::string path = "/v1/executions/" + percentEncoded(execution_id) + "/output";
+  bool following = false;  // a 200 came: from now on a dropped connection is resumed
+  int attempts_without_progress = 0;
+  auto backoff = kFollowFirstBackoff;
+  while (true) {
+    const std::string target = path + queryString({{"stream", std::string(stream)},
+                                                   {"offset", std::to_string(offset)},
+                                                   {"follow", "true"}});
+    std::uint64_t received = 0;
+    const auto on_header = [&](const Response& head) {
+      following = true;
+      // Where the server starts is authoritative; it names the offset it was asked for.
+      if (!head.header("Rivet-Output-Offset").empty()) {
+        offset = headerNumber(head, "Rivet-Output-Offset");
+      }
+    };
+    const auto on_body = [&](std::string_view bytes) {
+      received += bytes.size();
+      on_bytes(bytes);
+    };
+    auto response = connection_->receive("GET", target, {}, on_header, on_body);
+    offset += received;
+    if (response.ok()) {
+      if (response->status / 100 != 2) {
+        return apiErrorFromResponse(response->status, response->body);
+      }
+      return offset;
+    }
+    if (!following) return response.status();
+    if (received > 0) {
+      attempts_without_progress = 0;
+      backoff = kFollowFirstBackoff;
+    } else if (++attempts_without_progress >= kMaxFollowAttemptsWithoutProgress) {
+      return response.status();
+    }
+    std::this_thread::sleep_for(backoff);
+    backoff *= 2;
+  }
 }
 
 Result<json> Client::waitForEnd(std::string_view execution_id,

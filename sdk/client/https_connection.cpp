@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -15,6 +16,7 @@
 #include <boost/beast/ssl.hpp>
 #include <cerrno>
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <system_error>
 #include <utility>
@@ -34,6 +36,8 @@ using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 // Room for a full page of executions with large parameters; output comes in 1 MiB chunks.
 constexpr std::uint64_t kMaxResponseBodyBytes = 64ull * 1024 * 1024;
+
+constexpr const char* kIdempotencyKeyHeader = "Idempotency-Key";
 
 bool isIpAddress(const std::string& host) {
   boost::system::error_code error;
@@ -75,20 +79,39 @@ class BeastHttpsConnection final : public HttpsConnection {
   StatusOr<Response> send(std::string_view method, const std::string& target,
                           const std::string& body, const Headers& headers) override;
 
+  StatusOr<Response> receive(std::string_view method, const std::string& target,
+                             const Headers& headers,
+                             const std::function<void(const Response&)>& on_header,
+                             const std::function<void(std::string_view)>& on_body) override;
+
  private:
+  using Request = http::request<http::string_body>;
+
+  // Where a streamed response goes; null members for a response read whole.
+  struct BodySinks {
+    const std::function<void(const Response&)>* on_header = nullptr;
+    const std::function<void(std::string_view)>* on_body = nullptr;
+  };
+
   // How one attempt to exchange a request for a response ended.
   struct Exchange {
     beast::error_code error;
     bool request_written = false;
     bool response_started = false;
+    bool streaming = false;  // the body was being handed to a sink (no timeout)
     Response response;
   };
 
+  StatusOr<Request> makeRequest(std::string_view method, const std::string& target,
+                                const std::string& body, const Headers& headers) const;
+  StatusOr<Response> perform(const Request& request, const BodySinks& sinks);
   Status loadTlsContext();
   Status connect();
   void disconnect() { stream_.reset(); }
   bool peerClosed() const;
-  Exchange exchange(const http::request<http::string_body>& request);
+  Exchange exchange(const Request& request, const BodySinks& sinks);
+  beast::error_code readBody(http::response_parser<http::buffer_body>& parser,
+                             const BodySinks& sinks, Response& response);
   Status unreachable(const std::string& reason) const;
   std::string describe(const beast::error_code& error, std::chrono::milliseconds timeout) const;
 
@@ -114,11 +137,28 @@ class BeastHttpsConnection final : public HttpsConnection {
 
 StatusOr<Response> BeastHttpsConnection::send(std::string_view method, const std::string& target,
                                               const std::string& body, const Headers& headers) {
+  auto request = makeRequest(method, target, body, headers);
+  if (!request.ok()) return request.status();
+  return perform(*request, {});
+}
+
+StatusOr<Response> BeastHttpsConnection::receive(
+    std::string_view method, const std::string& target, const Headers& headers,
+    const std::function<void(const Response&)>& on_header,
+    const std::function<void(std::string_view)>& on_body) {
+  auto request = makeRequest(method, target, "", headers);
+  if (!request.ok()) return request.status();
+  return perform(*request, {&on_header, &on_body});
+}
+
+StatusOr<BeastHttpsConnection::Request> BeastHttpsConnection::makeRequest(
+    std::string_view method, const std::string& target, const std::string& body,
+    const Headers& headers) const {
   const http::verb verb = http::string_to_verb({method.data(), method.size()});
   if (verb == http::verb::unknown) {
     return Status(ErrorCode::invalid_argument, "unknown HTTP method '" + std::string(method) + "'");
   }
-  http::request<http::string_body> request{verb, target, 11};
+  Request request{verb, target, 11};
   request.set(http::field::host, endpoint_.toString());
   request.set(http::field::user_agent, "rivet-client/" RIVET_VERSION);
   for (const auto& [name, value] : headers) request.set(name, value);
@@ -127,7 +167,10 @@ StatusOr<Response> BeastHttpsConnection::send(std::string_view method, const std
   }
   request.body() = body;
   request.prepare_payload();
+  return request;
+}
 
+StatusOr<Response> BeastHttpsConnection::perform(const Request& request, const BodySinks& sinks) {
   // Replacing a connection the server closed while it was idle before writing to it is what
   // lets any request, POST included, survive the server's idle timeout.
   if (stream_ && peerClosed()) disconnect();
@@ -135,21 +178,28 @@ StatusOr<Response> BeastHttpsConnection::send(std::string_view method, const std
   if (!reused) {
     if (Status status = connect(); !status.ok()) return status;
   }
-  Exchange attempt = exchange(request);
+  Exchange attempt = exchange(request, sinks);
   // The server may still close between that check and the write. Trying again is safe when it
-  // cannot have acted on the request: the write failed, or an idempotent request got no byte of
-  // answer. A POST could have started an execution and is not repeated.
+  // cannot have acted on the request (the write failed), or when acting twice does no harm: an
+  // idempotent method, or a request whose Idempotency-Key lets the server recognise the repeat;
+  // either way only while no byte of an answer came. A plain POST could have started an
+  // execution and is not repeated.
+  const bool repeatable =
+      isIdempotent(request.method()) || request.find(kIdempotencyKeyHeader) != request.end();
   if (attempt.error && reused && !attempt.response_started && isConnectionClosed(attempt.error) &&
-      (!attempt.request_written || isIdempotent(verb))) {
+      (!attempt.request_written || repeatable)) {
     disconnect();
     if (Status status = connect(); !status.ok()) return status;
-    attempt = exchange(request);
+    attempt = exchange(request, sinks);
   }
   if (attempt.error) {
     disconnect();
     if (attempt.error == http::error::body_limit) {
       return Status(ErrorCode::internal, "response from " + endpoint_.toString() + " over " +
                                              std::to_string(kMaxResponseBodyBytes) + " bytes");
+    }
+    if (attempt.streaming) {
+      return unreachable("the response ended early: " + describe(attempt.error, {}));
     }
     return unreachable(describe(attempt.error, timeouts_.request));
   }
@@ -253,8 +303,8 @@ bool BeastHttpsConnection::peerClosed() const {
   return ::poll(&descriptor, 1, 0) != 0;
 }
 
-BeastHttpsConnection::Exchange BeastHttpsConnection::exchange(
-    const http::request<http::string_body>& request) {
+BeastHttpsConnection::Exchange BeastHttpsConnection::exchange(const Request& request,
+                                                              const BodySinks& sinks) {
   Exchange result;
   auto& transport = beast::get_lowest_layer(*stream_);
   transport.expires_after(timeouts_.request);
@@ -262,12 +312,12 @@ BeastHttpsConnection::Exchange BeastHttpsConnection::exchange(
   if (result.error) return result;
   result.request_written = true;
 
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(kMaxResponseBodyBytes);
-  result.error = run([&](auto handler) { http::async_read(*stream_, buffer_, parser, handler); });
+  http::response_parser<http::buffer_body> parser;
+  parser.skip(request.method() == http::verb::head);  // the header only, whatever it announces
+  result.error =
+      run([&](auto handler) { http::async_read_header(*stream_, buffer_, parser, handler); });
   result.response_started = parser.got_some();
   if (result.error) return result;
-  transport.expires_never();
 
   auto& message = parser.get();
   result.response.status = static_cast<int>(message.result_int());
@@ -275,9 +325,45 @@ BeastHttpsConnection::Exchange BeastHttpsConnection::exchange(
     result.response.headers.emplace_back(std::string(field.name_string()),
                                          std::string(field.value()));
   }
+  // A streamed body lasts as long as what it reports: no limit on its size or its duration.
+  result.streaming = sinks.on_body != nullptr && message.result_int() / 100 == 2;
+  if (result.streaming) {
+    parser.body_limit(boost::none);
+    transport.expires_never();
+    (*sinks.on_header)(result.response);
+  } else {
+    parser.body_limit(kMaxResponseBodyBytes);
+  }
+  result.error = readBody(parser, result.streaming ? sinks : BodySinks{}, result.response);
+  if (result.error) return result;
+  transport.expires_never();
   if (!message.keep_alive()) disconnect();
-  result.response.body = std::move(message.body());
   return result;
+}
+
+// Reads the rest of the body a response header announced: into response.body, or, with an
+// on_body sink, handed over as each read brings some.
+beast::error_code BeastHttpsConnection::readBody(http::response_parser<http::buffer_body>& parser,
+                                                 const BodySinks& sinks, Response& response) {
+  std::array<char, 16 * 1024> piece{};
+  while (!parser.is_done()) {
+    parser.get().body().data = piece.data();
+    parser.get().body().size = piece.size();
+    beast::error_code error =
+        run([&](auto handler) { http::async_read_some(*stream_, buffer_, parser, handler); });
+    // need_buffer only says `piece` is full.
+    if (error == http::error::need_buffer) error = {};
+    const std::size_t filled = piece.size() - parser.get().body().size;
+    if (filled > 0) {
+      if (sinks.on_body != nullptr) {
+        (*sinks.on_body)(std::string_view(piece.data(), filled));
+      } else {
+        response.body.append(piece.data(), filled);
+      }
+    }
+    if (error) return error;
+  }
+  return {};
 }
 
 Status BeastHttpsConnection::unreachable(const std::string& reason) const {

@@ -2,6 +2,7 @@
 // An interface so that client.cpp, and whoever includes it, does not compile Beast and Asio.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -22,8 +23,21 @@ class HttpsConnection {
 
   // Sends one request and reads its response, connecting first if needed. Adds Host,
   // User-Agent, Content-Length, and Content-Type: application/json for a body without one.
+  // A request carrying an Idempotency-Key is repeated, like GET, when the connection closes
+  // before any byte of the answer: the server recognises the key and does the work once.
   virtual rivet::sdk::StatusOr<Response> send(std::string_view method, const std::string& target,
                                               const std::string& body, const Headers& headers) = 0;
+
+  // Sends a request without a body and, for a 2xx response, hands its body to `on_body` piece
+  // by piece as it arrives (after `on_header` had the status and headers): for bodies that last
+  // as long as what they report. The request timeout covers the request and the response
+  // header; the body may then take any time. A response of another status comes back with its
+  // body whole, as from send(). Fails with unavailable when no response could be had or the
+  // connection ended before the body did; `on_body` has seen every byte that arrived.
+  virtual rivet::sdk::StatusOr<Response> receive(
+      std::string_view method, const std::string& target, const Headers& headers,
+      const std::function<void(const Response&)>& on_header,
+      const std::function<void(std::string_view)>& on_body) = 0;
 };
 
 std::unique_ptr<HttpsConnection> makeHttpsConnection(Endpoint endpoint, TlsFiles tls_files,

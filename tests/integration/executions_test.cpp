@@ -96,7 +96,8 @@ TEST_F(ExecutionsTest, OutputCanBeReadWhileTheActionRuns) {
     if (read.ok()) chunk = *read;
     return read.ok() && !read->bytes.empty();
   }));
-  EXPECT_EQ(chunk.status, "running");
+  // The action may write before rivetd has recorded it as running: not ended is what counts.
+  EXPECT_FALSE(client::isTerminalStatus(chunk.status)) << chunk.status;
   EXPECT_FALSE(chunk.complete);
 
   auto ended = client_.waitForEnd(id, std::chrono::steady_clock::now() + std::chrono::seconds(30),

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <fstream>
 #include <stdexcept>
 #include <thread>
 
@@ -51,9 +52,34 @@ RivetdProcess::RivetdProcess(std::vector<std::string> defines)
 
 RivetdProcess::~RivetdProcess() {
   if (pid_ > 0) stop();
+  killLeftovers();
+}
+
+void RivetdProcess::killLeftovers() {
+  const auto data_dir = data_dir_.string();
+  const auto underDataDir = [&data_dir](const std::filesystem::path& proc) {
+    std::error_code ec;
+    const auto out = std::filesystem::read_symlink(proc / "fd/1", ec).string();
+    if (!ec && out.rfind(data_dir, 0) == 0) return true;
+    std::ifstream in(proc / "cmdline", std::ios::binary);
+    const std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return cmdline.find(data_dir) != std::string::npos;
+  };
+  for (int round = 0; round < 3; ++round) {
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+      const auto name = entry.path().filename().string();
+      if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+      const pid_t pid = std::stoi(name);
+      if (pid != pid_ && underDataDir(entry.path())) ::kill(pid, SIGKILL);
+    }
+  }
 }
 
 bool RivetdProcess::start() {
+  // A rivetd that was killed leaves its endpoints file behind: it must not be taken for ours.
+  std::error_code stale;
+  std::filesystem::remove(data_dir_ / "rivetd.endpoints", stale);
   std::vector<std::string> argv{RIVET_BINARY_DIR "/bin/rivetd",
                                 "-D", "rivetd.data_dir=" + data_dir_.string(),
                                 "-D", "rivetd.packs_dir=" RIVET_SOURCE_DIR "/packs",
@@ -86,9 +112,9 @@ bool RivetdProcess::start() {
   return true;
 }
 
-int RivetdProcess::stop() {
+int RivetdProcess::stop(int signal) {
   if (pid_ <= 0) return -1;
-  ::kill(pid_, SIGTERM);
+  ::kill(pid_, signal);
   int status = 0;
   pid_t reaped = 0;
   const bool ended = waitUntil([&] {

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -31,8 +32,13 @@ class RivetdProcess {
   // Starts rivetd and waits until it listens. False (with log() telling why) if it exited or
   // did not listen in time.
   bool start();
-  // SIGTERM, then waits for exit; returns the exit status as from waitpid.
-  int stop();
+  // Sends `signal` (SIGTERM: a normal stop; SIGKILL: a crash) and waits for the exit; returns
+  // the exit status as from waitpid. Actions keep running either way; start() again adopts
+  // them.
+  int stop(int signal = SIGTERM);
+  // Every process that outlived its rivetd under this data dir (supervisors and the actions
+  // they run), killed; the destructor does this too.
+  void killLeftovers();
 
   std::uint16_t port() const { return port_; }
   std::string hostPort() const { return "127.0.0.1:" + std::to_string(port_); }

@@ -1,9 +1,12 @@
 // What storage-sqlite does with the file itself: where it lives, WAL, the schema version,
 // locks held by other processes, and query plans on a large history.
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include "execution_queries.hpp"
+#include "schema_migrations.hpp"
 #include "store_fixture.hpp"
 
 namespace rivet::plugins::storage_sqlite::testing {
@@ -158,6 +161,161 @@ TEST_F(StoreTest, FilteredListsStayIndexedOverALargeHistory) {
     query.before = "bulk-500";
     expectIndexedPlan(file, query);
   }
+}
+
+// A database left by the version-1 plugin: migration 1 exactly as it shipped, then two
+// executions and their transitions written the way that plugin wrote them.
+void writeVersion1Database(const std::string& path) {
+  std::ofstream(path).flush();  // an empty file is an empty database
+  SqliteFile file(path);
+  file.execute(std::string("BEGIN;") + kMigrations[0] + "PRAGMA user_version = 1; COMMIT;");
+  file.execute(R"sql(
+    INSERT INTO executions (id, pack, action, parameters, requester_subject, requester_sans,
+                            status, exit_code, created_at_ms, started_at_ms, ended_at_ms, pid,
+                            stdout_path, stderr_path)
+    VALUES ('v1-done', 'linux', 'uptime', '{"verbose":true}', 'CN=alice', '["DNS:ops"]',
+            'succeeded', 0, 100, 110, 200, 4242, '/out/v1-done.stdout', '/out/v1-done.stderr'),
+           ('v1-running', 'linux', 'uptime', '{}', 'CN=alice', '[]',
+            'running', NULL, 150, 160, NULL, 4343, '/out/v1-running.stdout', '');
+    INSERT INTO execution_transitions (execution_id, seq, from_status, to_status, at_ms, reason)
+    VALUES ('v1-done', 1, NULL, 'requested', 100, ''),
+           ('v1-done', 2, 'requested', 'succeeded', 200, 'exited'),
+           ('v1-running', 1, NULL, 'running', 150, '');
+  )sql");
+}
+
+TEST_F(StoreTest, AVersion1DatabaseIsUpgradedInPlaceAndKeepsItsHistory) {
+  writeVersion1Database(databasePath());
+  ASSERT_EQ(SqliteFile(databasePath()).scalar("PRAGMA user_version"), "1");
+
+  auto loaded = openStore();
+  auto& store = *loaded->store;
+  EXPECT_EQ(SqliteFile(databasePath()).scalar("PRAGMA user_version"),
+            std::to_string(kMigrations.size()));
+  EXPECT_EQ(logger_.count(sdk::LogLevel::info, "to schema version 2"), 1);
+  EXPECT_EQ(logger_.count(sdk::LogLevel::info, "to schema version 1"), 0);
+
+  // The old rows read back with the new fields at their defaults.
+  auto done = store.get("v1-done");
+  ASSERT_TRUE(done.ok()) << done.status().message();
+  EXPECT_EQ(done->status, ExecutionStatus::succeeded);
+  EXPECT_EQ(done->parameters, nlohmann::json({{"verbose", true}}));
+  EXPECT_EQ(done->requester.sans, (std::vector<std::string>{"DNS:ops"}));
+  EXPECT_EQ(done->exit_code, 0);
+  EXPECT_EQ(done->ended_at_ms, 200);
+  EXPECT_EQ(done->pid, 4242);
+  EXPECT_EQ(done->stdout_path, "/out/v1-done.stdout");
+  EXPECT_EQ(done->timeout_seconds, 0);
+  EXPECT_EQ(done->idempotency_key, "");
+  EXPECT_EQ(store.transitions("v1-done")->size(), 2u);
+  EXPECT_EQ(idsOf(*store.list({})), (std::vector<std::string>{"v1-running", "v1-done"}));
+
+  // The new indexes work on the old rows: keyless rows of one subject do not collide, ...
+  auto unfinished = store.listUnfinished();
+  ASSERT_TRUE(unfinished.ok()) << unfinished.status().message();
+  ASSERT_EQ(unfinished->size(), 1u);
+  EXPECT_EQ(unfinished->at(0).id, "v1-running");
+  EXPECT_EQ(store.getByIdempotencyKey("CN=alice", "").status().code(), ErrorCode::not_found);
+  auto keyed = makeRecord("v2-keyed");
+  keyed.requester.subject = "CN=alice";
+  keyed.idempotency_key = "retry-me";
+  keyed.timeout_seconds = 60;
+  ASSERT_TRUE(store.create(keyed).ok());
+  keyed.id = "v2-keyed-again";
+  EXPECT_EQ(store.create(keyed).code(), ErrorCode::conflict);
+  EXPECT_EQ(store.getByIdempotencyKey("CN=alice", "retry-me")->timeout_seconds, 60);
+  // ... and a purge takes the old terminal row with its transitions.
+  auto purged = store.purgeEndedBefore(1000, 10);
+  ASSERT_TRUE(purged.ok()) << purged.status().message();
+  ASSERT_EQ(purged->size(), 1u);
+  EXPECT_EQ(purged->at(0).id, "v1-done");
+  EXPECT_EQ(SqliteFile(databasePath())
+                .scalar("SELECT count(*) FROM execution_transitions WHERE execution_id = "
+                        "'v1-done'"),
+            "0");
+
+  // Reopening the upgraded file migrates nothing more.
+  logger_.clear();
+  auto reopened = openStore();
+  EXPECT_EQ(logger_.count(sdk::LogLevel::info, "migrated"), 0);
+  EXPECT_TRUE(reopened->store->get("v1-running").ok());
+}
+
+TEST_F(StoreTest, AMigratedDatabaseHasTheSameSchemaAsANewOne) {
+  const std::string schema_sql =
+      "SELECT type || ' ' || name || ': ' || sql FROM sqlite_master WHERE sql IS NOT NULL "
+      "ORDER BY name";
+  openStore();
+  const auto fresh = SqliteFile(databasePath()).column(schema_sql);
+  std::filesystem::remove(databasePath());
+  std::filesystem::remove(databasePath() + "-wal");
+  std::filesystem::remove(databasePath() + "-shm");
+
+  writeVersion1Database(databasePath());
+  openStore();
+  EXPECT_EQ(SqliteFile(databasePath()).column(schema_sql), fresh);
+}
+
+// The plan of `sql` reads the partial index `index` and nothing else of executions: a SCAN is
+// acceptable only over that index, which holds just the rows the statement wants, and no
+// temporary B-tree sorts the result.
+void expectPlanReadsIndex(SqliteFile& file, const std::string& sql, const std::string& index) {
+  const auto plan = file.column("EXPLAIN QUERY PLAN " + sql, 3);
+  ASSERT_FALSE(plan.empty()) << sql;
+  bool uses_index = false;
+  for (const auto& step : plan) {
+    const bool on_index = contains(step, "USING INDEX " + index) ||
+                          contains(step, "USING COVERING INDEX " + index);
+    if (contains(step, "SCAN")) {
+      EXPECT_TRUE(on_index) << sql << "\n  plan: " << step;
+    }
+    EXPECT_FALSE(contains(step, "TEMP B-TREE")) << sql << "\n  plan: " << step;
+    uses_index = uses_index || on_index;
+  }
+  EXPECT_TRUE(uses_index) << sql << "\n  plan: " << plan.front();
+}
+
+TEST_F(StoreTest, UnfinishedPurgeAndIdempotencyLookupsStayIndexedOverALargeHistory) {
+  auto loaded = openStore();
+  auto& store = *loaded->store;
+  SqliteFile file(databasePath());
+  // 100k executions: every 1000th running, the rest terminal, ending in the reverse order of
+  // their creation (so end order is not seq order); half of them with an idempotency key.
+  file.execute(R"sql(
+    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
+    INSERT INTO executions (id, pack, action, parameters, requester_subject, requester_sans,
+                            status, created_at_ms, ended_at_ms, idempotency_key)
+    SELECT 'bulk-' || i, 'pack' || (i % 10), 'action' || (i % 7), '{}', 'CN=bench', '[]',
+           CASE WHEN i % 1000 = 0 THEN 'running'
+                ELSE CASE i % 5 WHEN 0 THEN 'succeeded' WHEN 1 THEN 'failed'
+                     WHEN 2 THEN 'timeout' WHEN 3 THEN 'canceled' ELSE 'abandoned' END END,
+           i, CASE WHEN i % 1000 = 0 THEN NULL ELSE 200000 - i END,
+           CASE WHEN i % 2 = 0 THEN 'key-' || i ELSE '' END
+    FROM n)sql");
+
+  expectPlanReadsIndex(file, unfinishedExecutionsSql(), "executions_unfinished");
+  expectPlanReadsIndex(file, purgeCandidatesSql(), "executions_purgeable");
+  expectPlanReadsIndex(file, executionByIdempotencyKeySql(), "executions_by_idempotency_key");
+
+  auto unfinished = store.listUnfinished();
+  ASSERT_TRUE(unfinished.ok()) << unfinished.status().message();
+  ASSERT_EQ(unfinished->size(), 100u);
+  EXPECT_EQ(unfinished->front().id, "bulk-1000");
+  EXPECT_EQ(unfinished->back().id, "bulk-100000");
+
+  auto found = store.getByIdempotencyKey("CN=bench", "key-4242");
+  ASSERT_TRUE(found.ok()) << found.status().message();
+  EXPECT_EQ(found->id, "bulk-4242");
+
+  auto purged = store.purgeEndedBefore(std::numeric_limits<std::int64_t>::max(), 500);
+  ASSERT_TRUE(purged.ok()) << purged.status().message();
+  ASSERT_EQ(purged->size(), 500u);
+  EXPECT_EQ(purged->front().id, "bulk-99999");  // ended first: 200000 - 99999
+  for (std::size_t i = 1; i < purged->size(); ++i) {
+    EXPECT_LT(purged->at(i - 1).ended_at_ms, purged->at(i).ended_at_ms) << i;
+    EXPECT_TRUE(sdk::isTerminal(purged->at(i).status)) << purged->at(i).id;
+  }
+  EXPECT_EQ(file.scalar("SELECT count(*) FROM executions"), "99500");
 }
 
 }  // namespace

@@ -35,6 +35,11 @@ TEST_F(StoreTest, CallsBeforeConfigureAreUnavailable) {
   EXPECT_EQ(loaded->store->create(makeRecord("e1")).code(), ErrorCode::unavailable);
   EXPECT_EQ(loaded->store->get("e1").status().code(), ErrorCode::unavailable);
   EXPECT_EQ(loaded->store->list({}).status().code(), ErrorCode::unavailable);
+  EXPECT_EQ(loaded->store->getByIdempotencyKey("CN=alice,O=ops", "k").status().code(),
+            ErrorCode::unavailable);
+  EXPECT_EQ(loaded->store->listUnfinished().status().code(), ErrorCode::unavailable);
+  EXPECT_EQ(loaded->store->purgeEndedBefore(1, 1).status().code(), ErrorCode::unavailable);
+  EXPECT_EQ(loaded->store->check().code(), ErrorCode::unavailable);
 }
 
 TEST_F(StoreTest, InvalidConfigValuesAreRefusedByName) {
@@ -62,6 +67,8 @@ TEST_F(StoreTest, CreateThenGetReturnsEveryField) {
   record.ended_at_ms = 1'700'000'000'200;
   record.pid = 4242;
   record.parameters["unicode"] = "h\u00e9llo \u2603";
+  record.timeout_seconds = 90;
+  record.idempotency_key = "deploy-2024-06-01 \u2603";
   ASSERT_TRUE(loaded->store->create(record).ok());
 
   auto stored = loaded->store->get("e1");
@@ -82,6 +89,15 @@ TEST_F(StoreTest, CreateThenGetReturnsEveryField) {
   EXPECT_EQ(stored->pid, record.pid);
   EXPECT_EQ(stored->stdout_path, record.stdout_path);
   EXPECT_EQ(stored->stderr_path, record.stderr_path);
+  EXPECT_EQ(stored->timeout_seconds, 90);
+  EXPECT_EQ(stored->idempotency_key, record.idempotency_key);
+
+  // list() reads the same columns.
+  auto page = loaded->store->list({});
+  ASSERT_TRUE(page.ok()) << page.status().message();
+  ASSERT_EQ(page->items.size(), 1u);
+  EXPECT_EQ(page->items[0].timeout_seconds, 90);
+  EXPECT_EQ(page->items[0].idempotency_key, record.idempotency_key);
 
   auto history = loaded->store->transitions("e1");
   ASSERT_TRUE(history.ok()) << history.status().message();
@@ -99,6 +115,8 @@ TEST_F(StoreTest, UnsetOptionalFieldsComeBackUnset) {
   EXPECT_FALSE(stored->exit_code || stored->term_signal || stored->pid || stored->started_at_ms ||
                stored->ended_at_ms);
   EXPECT_EQ(stored->error, "");
+  EXPECT_EQ(stored->timeout_seconds, 0);
+  EXPECT_EQ(stored->idempotency_key, "");
 }
 
 TEST_F(StoreTest, CreateWithAnExistingIdIsAConflictAndChangesNothing) {

@@ -67,6 +67,32 @@ boost::system::error_code HttpsTestClient::readResponse(Response& response) {
   return error;
 }
 
+boost::system::error_code HttpsTestClient::readHeader(ResponseParser& parser) {
+  boost::system::error_code error;
+  http::read_header(stream_, buffer_, parser, error);
+  return error;
+}
+
+boost::system::error_code HttpsTestClient::readBodyUntil(ResponseParser& parser,
+                                                         const std::function<bool()>& done,
+                                                         Deadline deadline) {
+  while (!done() && !parser.is_done()) {
+    boost::system::error_code result = net::error::would_block;
+    http::async_read_some(
+        stream_, buffer_, parser,
+        [&result](boost::system::error_code error, std::size_t) { result = error; });
+    io_context_.restart();
+    io_context_.run_until(deadline);
+    if (result == net::error::would_block) {
+      stream_.next_layer().cancel();
+      io_context_.run();
+      return net::error::timed_out;
+    }
+    if (result) return result;
+  }
+  return {};
+}
+
 boost::system::error_code HttpsTestClient::readUntilClosed() {
   std::array<char, 256> scratch{};
   boost::system::error_code error;

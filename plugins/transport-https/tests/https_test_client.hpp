@@ -11,7 +11,9 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -19,6 +21,8 @@ namespace rivet::plugins::transport_https::test {
 
 using Request = boost::beast::http::request<boost::beast::http::string_body>;
 using Response = boost::beast::http::response<boost::beast::http::string_body>;
+using ResponseParser = boost::beast::http::response_parser<boost::beast::http::string_body>;
+using Deadline = std::chrono::steady_clock::time_point;
 
 Request makeRequest(boost::beast::http::verb method, std::string target, std::string body = {});
 
@@ -34,6 +38,12 @@ class HttpsTestClient {
   boost::system::error_code exchange(Request request, Response& response);
   boost::system::error_code writeRaw(std::string_view bytes);
   boost::system::error_code readResponse(Response& response);
+  // Reads a response header into `parser`, leaving its body to readBodyUntil.
+  boost::system::error_code readHeader(ResponseParser& parser);
+  // Reads body bytes into parser.get().body() as they arrive until `done()` holds, the body
+  // ends or `deadline` passes (then timed_out): for watching a streamed body piece by piece.
+  boost::system::error_code readBodyUntil(ResponseParser& parser, const std::function<bool()>& done,
+                                          Deadline deadline);
   // Blocks until the server ends the connection; returns how it ended (eof, truncation...),
   // or success if data arrived instead.
   boost::system::error_code readUntilClosed();

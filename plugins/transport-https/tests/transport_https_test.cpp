@@ -32,15 +32,7 @@ class TransportHttpsTest : public ::testing::Test {
 
   // A configured and started transport on an ephemeral port, or a failed assertion.
   std::shared_ptr<sdk::Transport> startTransport(std::map<std::string, std::string> config = {}) {
-    auto transport = newTransport();
-    EXPECT_TRUE(transport);
-    if (!transport) return nullptr;
-    const auto configured = configure(*transport, std::move(config), data_dir_.str());
-    EXPECT_TRUE(configured.ok()) << configured.message();
-    const auto started = transport->start(handler_);
-    EXPECT_TRUE(started.ok()) << started.message();
-    if (!configured.ok() || !started.ok()) return nullptr;
-    return transport;
+    return test::startTransport(handler_, logger_, data_dir_.str(), std::move(config));
   }
 
   std::unique_ptr<HttpsTestClient> devClient(std::uint16_t port) {

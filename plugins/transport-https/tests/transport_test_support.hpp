@@ -2,9 +2,12 @@
 // directory, a logger that remembers, and a request handler that echoes.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -47,18 +50,38 @@ class EchoHandler : public sdk::RequestHandler {
                         {"sans", request.peer.sans},
                         {"remote_address", request.remote_address},
                         {"user_agent", request.header("USER-AGENT")}};
-    return {200, {{"Content-Type", "application/json"}}, echo.dump()};
+    return {200, {{"Content-Type", "application/json"}}, echo.dump(), nullptr};
   }
   HttpResponse reject(int http_status, std::string_view code,
                       std::string_view message) noexcept override {
     nlohmann::json error{{"error", {{"code", code}, {"message", message}}}};
-    return {http_status, {{"Content-Type", "application/json"}}, error.dump()};
+    return {http_status, {{"Content-Type", "application/json"}}, error.dump(), nullptr};
   }
   int calls() const { return calls_.load(); }
 
  private:
   std::atomic<int> calls_{0};
 };
+
+// A new transport configured with `config` (on an ephemeral port unless it says otherwise) and
+// the PKI under `data_dir`, started with `handler`; null, after a failed expectation, when a
+// step fails.
+inline std::shared_ptr<sdk::Transport> startTransport(sdk::RequestHandler& handler,
+                                                      sdk::Logger& logger,
+                                                      const std::string& data_dir,
+                                                      std::map<std::string, std::string> config) {
+  auto transport = newTransport();
+  EXPECT_TRUE(transport);
+  if (!transport) return nullptr;
+  config.emplace("port", "0");
+  const auto configured = transport->configure({data_dir, std::move(config), &logger});
+  EXPECT_TRUE(configured.ok()) << configured.message();
+  if (!configured.ok()) return nullptr;
+  const auto started = transport->start(handler);
+  EXPECT_TRUE(started.ok()) << started.message();
+  if (!started.ok()) return nullptr;
+  return transport;
+}
 
 inline std::uint16_t portOf(const std::string& endpoint) {
   return static_cast<std::uint16_t>(std::stoi(endpoint.substr(endpoint.rfind(':') + 1)));

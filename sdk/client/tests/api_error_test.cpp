@@ -28,8 +28,9 @@ TEST(ApiErrorFromResponse, MapsHttpStatusesToErrorCodes) {
       {400, ErrorCode::invalid_argument}, {404, ErrorCode::not_found},
       {405, ErrorCode::invalid_argument}, {409, ErrorCode::conflict},
       {413, ErrorCode::too_large},        {415, ErrorCode::invalid_argument},
-      {422, ErrorCode::unprocessable},    {500, ErrorCode::internal},
-      {503, ErrorCode::unavailable},      {502, ErrorCode::internal}};
+      {422, ErrorCode::unprocessable},    {429, ErrorCode::exhausted},
+      {500, ErrorCode::internal},         {503, ErrorCode::unavailable},
+      {502, ErrorCode::internal}};
   for (const auto& [http_status, code] : cases) {
     const auto error =
         apiErrorFromResponse(http_status, R"({"error": {"code": "x", "message": "y"}})");

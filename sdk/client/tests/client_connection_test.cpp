@@ -1,10 +1,10 @@
 // The Client against a real TLS peer (TestHttpsServer with a dev PKI): requests, keep-alive,
 // reconnecting after the server closed, certificate checks and unreachable hosts.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 
+#include "client_tls_fixture.hpp"
 #include "rivet/client/client.hpp"
 #include "rivet/client/dev_pki.hpp"
 #include "test_https_server.hpp"
@@ -18,34 +18,7 @@ using rivet::sdk::ErrorCode;
 using testing::TestHttpsServer;
 using testing::TestRequest;
 
-class ClientConnectionTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    pki_dir_ = fs::temp_directory_path() / ("rivet-client-test-" + std::to_string(::getpid()));
-    fs::remove_all(pki_dir_);
-    ASSERT_TRUE(makeDevPki((pki_dir_ / "pki").string()).ok());
-    DevPkiOptions elsewhere;
-    elsewhere.server_dns = {"elsewhere.invalid"};
-    elsewhere.server_ips = {};
-    ASSERT_TRUE(makeDevPki((pki_dir_ / "other").string(), elsewhere).ok());
-    files_ = devPkiFiles((pki_dir_ / "pki").string());
-  }
-  static void TearDownTestSuite() { fs::remove_all(pki_dir_); }
-
-  static testing::ServerTlsFiles serverFiles() {
-    return {files_.ca_cert, files_.server_cert, files_.server_key};
-  }
-  static TlsFiles clientFiles() { return {files_.ca_cert, files_.client_cert, files_.client_key}; }
-
-  static TestHttpsServer::Handler jsonAnswer(int status, const std::string& body) {
-    return [status, body](const TestRequest&) {
-      return Response{status, {{"Content-Type", "application/json"}}, body};
-    };
-  }
-
-  static inline fs::path pki_dir_;
-  static inline DevPkiFiles files_;
-};
+using ClientConnectionTest = testing::ClientTlsTest;
 
 TEST_F(ClientConnectionTest, KeepsOneConnectionForManyRequests) {
   TestHttpsServer server(serverFiles(), jsonAnswer(200, R"({"status": "ok"})"), false);

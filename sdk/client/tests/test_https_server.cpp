@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <thread>
@@ -43,6 +44,7 @@ struct TestHttpsServer::State {
     }
   }
 
+  // Returning closes the socket (with `stream`), without a TLS close_notify.
   void serveConnection(ssl::stream<tcp::socket>& stream) {
     beast::flat_buffer buffer;
     while (true) {
@@ -50,18 +52,53 @@ struct TestHttpsServer::State {
       beast::error_code error;
       http::read(stream, buffer, request, error);
       if (error) return;
-      const Response answer =
-          handler({std::string(request.method_string()), std::string(request.target()),
-                   request.body(), std::string(request[http::field::content_type])});
-      http::response<http::string_body> response{static_cast<http::status>(answer.status), 11};
-      for (const auto& [name, value] : answer.headers) response.set(name, value);
-      response.body() = answer.body;
-      response.keep_alive(request.keep_alive());
-      response.prepare_payload();
+      TestRequest seen{std::string(request.method_string()),
+                       std::string(request.target()),
+                       request.body(),
+                       std::string(request[http::field::content_type]),
+                       {}};
+      for (const auto& field : request) {
+        seen.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+      }
+      const TestResponse answer = handler(seen);
       ++requests;  // before the write, so a client that has its answer sees the count
-      http::write(stream, response, error);
-      if (error || close_after_response) return;  // the socket closes with `stream`
+      if (answer.drop_without_answer) return;
+      if (answer.chunks.empty()) {
+        http::response<http::string_body> response{
+            static_cast<http::status>(answer.response.status), 11};
+        setHeaders(response, answer.response, request.keep_alive());
+        response.body() = answer.response.body;
+        response.prepare_payload();
+        http::write(stream, response, error);
+      } else if (!writeChunked(stream, answer, request.keep_alive())) {
+        return;
+      }
+      if (error || close_after_response) return;
     }
+  }
+
+  template <typename Body>
+  static void setHeaders(http::response<Body>& message, const Response& answer, bool keep_alive) {
+    for (const auto& [name, value] : answer.headers) message.set(name, value);
+    message.keep_alive(keep_alive);
+  }
+
+  // Whether the connection may go on.
+  static bool writeChunked(ssl::stream<tcp::socket>& stream, const TestResponse& answer,
+                           bool keep_alive) {
+    http::response<http::empty_body> header{static_cast<http::status>(answer.response.status), 11};
+    setHeaders(header, answer.response, keep_alive);
+    header.chunked(true);
+    http::response_serializer<http::empty_body> serializer(header);
+    beast::error_code error;
+    http::write_header(stream, serializer, error);
+    for (std::size_t i = 0; i < answer.chunks.size() && !error; ++i) {
+      if (answer.before_chunk) answer.before_chunk(i);
+      asio::write(stream, http::make_chunk(asio::buffer(answer.chunks[i])), error);
+    }
+    if (error || answer.drop_after_chunks) return false;
+    asio::write(stream, http::make_chunk_last(), error);
+    return !error;
   }
 
   asio::io_context io;
@@ -74,6 +111,19 @@ struct TestHttpsServer::State {
   std::atomic<int> requests{0};
   std::thread thread;
 };
+
+std::string TestRequest::header(std::string_view name) const {
+  for (const auto& [field, value] : headers) {
+    if (beast::iequals(field, beast::string_view(name.data(), name.size()))) return value;
+  }
+  return "";
+}
+
+TestResponse TestResponse::dropped() {
+  TestResponse answer(Response{});
+  answer.drop_without_answer = true;
+  return answer;
+}
 
 TestHttpsServer::TestHttpsServer(const ServerTlsFiles& tls_files, Handler handler,
                                  bool close_after_response)

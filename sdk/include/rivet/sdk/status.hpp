@@ -18,6 +18,7 @@ enum class ErrorCode {
   conflict,           // the thing exists but is in the wrong state (409)
   too_large,          // input over a configured limit (413)
   unprocessable,      // well-formed input that breaks a rule, e.g. a wrong parameter type (422)
+  exhausted,          // a limit of concurrent work is reached; try again later (429)
   unavailable,        // a dependency is missing or not ready (503)
   internal,           // a bug or an I/O failure (500)
 };

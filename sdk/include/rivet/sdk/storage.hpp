@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,7 +38,8 @@ struct ExecutionPage {
 class BOOST_SYMBOL_VISIBLE ExecutionStore : public Plugin {
  public:
   // Stores a new execution with its first transition (to record.status). conflict if the id
-  // exists.
+  // exists, or if the record has an idempotency key that the same requester subject has
+  // already used (look that execution up with getByIdempotencyKey).
   virtual Status create(const ExecutionRecord& record) = 0;
 
   // Applies one status change to execution `id`. not_found if there is no such execution;
@@ -46,6 +48,22 @@ class BOOST_SYMBOL_VISIBLE ExecutionStore : public Plugin {
   virtual Status apply(const std::string& id, const ExecutionUpdate& update) = 0;
 
   virtual StatusOr<ExecutionRecord> get(const std::string& id) const = 0;
+
+  // The execution created by `requester_subject` with `key`; not_found if none.
+  virtual StatusOr<ExecutionRecord> getByIdempotencyKey(const std::string& requester_subject,
+                                                        const std::string& key) const = 0;
+
+  // Every execution not in a terminal status, oldest first: what a starting rivetd must
+  // re-adopt, reconcile or start.
+  virtual StatusOr<std::vector<ExecutionRecord>> listUnfinished() const = 0;
+
+  // Deletes up to `max_count` terminal executions that ended before `ended_before_ms`, with
+  // their transitions, oldest first, and returns them (the caller removes their files).
+  virtual StatusOr<std::vector<ExecutionRecord>> purgeEndedBefore(std::int64_t ended_before_ms,
+                                                                  std::size_t max_count) = 0;
+
+  // Whether the store can be read and written now; the message says why not.
+  virtual Status check() const = 0;
 
   // not_found if `before` names no execution.
   virtual StatusOr<ExecutionPage> list(const ExecutionQuery& query) const = 0;

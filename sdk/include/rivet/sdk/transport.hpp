@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -39,10 +40,28 @@ struct HttpRequest {
   }
 };
 
+// A response body produced while it is being sent, with chunked transfer encoding: following
+// an execution's output until it ends. The transport calls read() repeatedly, from its own
+// threads but never concurrently for one stream, until a chunk says `ended` or the client
+// goes away (then the stream is simply released). read() must not block: it returns what is
+// available now, possibly nothing, and the transport asks again after a short pause (at most
+// 20 ms, so a following client sees a line within that of its being written).
+class BOOST_SYMBOL_VISIBLE BodyStream {
+ public:
+  struct Chunk {
+    std::string bytes;
+    bool ended = false;                   // nothing will follow `bytes`
+  };
+  virtual ~BodyStream() = default;
+  virtual Chunk read() = 0;
+};
+
 struct HttpResponse {
   int status = 200;
   HeaderList headers;                     // Content-Type included; Content-Length is added
   std::string body;
+  // When set, `body` is ignored and the body is sent chunked as `stream` produces it.
+  std::shared_ptr<BodyStream> stream;
 };
 
 // Implemented by the host. Safe to call from several transport threads at once.

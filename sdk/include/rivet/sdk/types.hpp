@@ -152,6 +152,11 @@ struct ExecutionRecord {
   std::optional<int> pid;                 // process (group leader) while it runs
   std::string stdout_path;
   std::string stderr_path;
+  // Seconds the action may run before it is stopped with status `timeout` (0: no limit).
+  int timeout_seconds = 0;
+  // The client's Idempotency-Key ("" : none). With the requester's subject it names one
+  // execution: a retried request with the same key gets that execution, not a new one.
+  std::string idempotency_key;
 
   std::string ref() const { return pack + "." + action; }
 };

@@ -11,7 +11,7 @@ namespace {
 class HostConfigTest : public ::testing::Test {
  protected:
   Poco::AutoPtr<Poco::Util::MapConfiguration> config_{new Poco::Util::MapConfiguration};
-  DefaultPaths defaults_{"/opt/rivet/plugins", "/opt/rivet/packs"};
+  DefaultPaths defaults_{"/opt/rivet/plugins", "/opt/rivet/packs", "/opt/rivet/bin/rivet-shim"};
 };
 
 TEST_F(HostConfigTest, EmbeddedDefaultNeedsNoConfigAtAll) {

@@ -7,6 +7,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <initializer_list>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -45,6 +47,18 @@ struct OutputChunk {
   bool complete = false;          // the execution has ended and every byte was returned
 };
 
+// How to start an execution, beyond its action and parameters.
+struct RunOptions {
+  // Names this request: sending it again with the same key (from the same client identity)
+  // gets the execution it started rather than a second one. Empty: the library makes up a
+  // random one, which covers its own retry after a lost connection; give your own to make
+  // retries across processes safe too.
+  std::string idempotency_key;
+  // Seconds the action may run before rivetd stops it (status `timeout`); unset: the
+  // action's own timeout.
+  std::optional<int> timeout_seconds;
+};
+
 // False for requested, scheduled, running and canceling: the statuses an execution leaves.
 bool isTerminalStatus(std::string_view status);
 
@@ -70,14 +84,31 @@ class Client {
   Result<nlohmann::json> packs();
   Result<nlohmann::json> actions();
   Result<nlohmann::json> action(std::string_view ref);
-  // Starts an execution; returns it (status `requested`, with its `id`).
+  // Starts an execution; returns it (status `requested`, with its `id`). A request whose
+  // idempotency key was seen before returns the execution that key started (HTTP 200 rather
+  // than 202), in whatever status it has reached.
+  Result<nlohmann::json> run(std::string_view ref, const nlohmann::json& parameters,
+                             const RunOptions& options);
   Result<nlohmann::json> run(std::string_view ref, const nlohmann::json& parameters);
+  // Asks rivetd to stop the execution; returns it as it is then (typically `canceling`). An
+  // execution that has already ended is the ApiError 409 `not_cancelable`.
+  Result<nlohmann::json> cancel(std::string_view execution_id);
   Result<nlohmann::json> get(std::string_view execution_id);
   // {"items": [...], "next_before": id | null}, newest first.
   Result<nlohmann::json> list(const ExecutionFilter& filter = {});
   // `stream` is "stdout" or "stderr"; a `limit` of 0 takes the server's default (1 MiB).
   Result<OutputChunk> output(std::string_view execution_id, std::string_view stream,
                              std::uint64_t offset = 0, std::uint64_t limit = 0);
+
+  // Follows one output stream ("stdout" or "stderr") from `offset` until the execution ends,
+  // calling `on_bytes` with each piece as soon as it arrives, and returns the offset after the
+  // last byte. There is no read timeout: an action may be silent for minutes. When the
+  // connection drops, it reconnects and resumes where the bytes stopped, so none is missed or
+  // repeated; it gives up (unavailable) after 5 attempts in a row that brought nothing.
+  // Failures before the first byte of the answer are returned at once, as from any call.
+  Result<std::uint64_t> follow(std::string_view execution_id, std::string_view stream,
+                               std::uint64_t offset,
+                               const std::function<void(std::string_view)>& on_bytes);
 
   // Polls get() until the execution reaches a terminal status or the deadline passes, and
   // returns the last Execution read: the caller tells the two apart with isTerminalStatus.
@@ -86,9 +117,10 @@ class Client {
       std::chrono::milliseconds poll_interval = std::chrono::milliseconds(250));
 
  private:
-  // Sends a request and reads a JSON body, expecting `expected_status`.
+  // Sends a request and reads a JSON body, expecting one of `expected_statuses`.
   Result<nlohmann::json> exchangeJson(std::string_view method, const std::string& target,
-                                      int expected_status, const std::string& body = "");
+                                      std::initializer_list<int> expected_statuses,
+                                      const std::string& body = "", const Headers& headers = {});
 
   std::unique_ptr<HttpsConnection> connection_;
 };

@@ -1,4 +1,4 @@
-#include "executor/process_launcher.hpp"
+#include "shim/process_start.hpp"
 
 #include <fcntl.h>
 #include <sys/syscall.h>
@@ -10,6 +10,8 @@
 #include <csignal>
 #include <cstring>
 #include <sstream>
+
+#include "shim/file_descriptor.hpp"
 
 namespace rivet::core {
 namespace {
@@ -36,22 +38,6 @@ const char* describeStep(int step) {
   return "starting";
 }
 
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd = -1) : fd_(fd) {}
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  ~FileDescriptor() { reset(); }
-  int get() const { return fd_; }
-  void reset() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_;
-};
-
 std::vector<char*> cStrings(const std::vector<std::string>& strings) {
   std::vector<char*> pointers;
   pointers.reserve(strings.size() + 1);
@@ -70,7 +56,8 @@ std::vector<char*> cStrings(const std::vector<std::string>& strings) {
     ::_exit(127);
   };
 
-  // rivetd blocks and handles signals its own way; an action starts with the defaults.
+  // The caller (rivet-shim, rivetd) blocks and handles signals its own way; an action starts
+  // with the defaults.
   sigset_t empty;
   sigemptyset(&empty);
   sigprocmask(SIG_SETMASK, &empty, nullptr);
@@ -96,7 +83,8 @@ std::vector<char*> cStrings(const std::vector<std::string>& strings) {
   if (::dup2(out_fd, STDOUT_FILENO) < 0) fail(kStdout);
   if (::dup2(err_fd, STDERR_FILENO) < 0) fail(kStderr);
   if (::chdir(spec.working_dir.c_str()) != 0) fail(kChdir);
-  // Whatever rivetd had open (sockets, the database) must not leak into actions.
+  // Whatever the caller had open (sockets, the database, the shim's fd 3 and signalfd) must
+  // not leak into actions.
   ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
   ::execve(program, argv, envp);
   fail(kExec);

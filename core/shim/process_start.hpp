@@ -1,6 +1,8 @@
 // Starts one action process exactly as every runner's plan is started: its own process
 // group (so the whole tree can be signalled), the configured nice level, stdin/stdout/stderr
 // on files, a clean signal state, no inherited descriptors, and a pidfd to watch it by.
+// rivet-shim is its caller; built as rivet_process_start so rivetd can still link it until it
+// starts actions only through the shim.
 #pragma once
 
 #include <sys/types.h>

@@ -1,0 +1,377 @@
+// Executions that can be stopped, watched live, and survive the agent (issue 3), against the
+// real rivetd, its real rivet-shim supervisors and real process trees.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <fstream>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "rivetd_test_support.hpp"
+
+namespace rivet::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Processes whose environment names this execution: the action and everything it started,
+// however it detached itself (the environment is inherited).
+std::vector<pid_t> processesOf(const std::string& execution_id) {
+  const std::string marker = "RIVET_EXECUTION_ID=" + execution_id;
+  std::vector<pid_t> found;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const auto name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(entry.path() / "environ", std::ios::binary);
+    const std::string environ((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (environ.find(marker + '\0') != std::string::npos) found.push_back(std::stoi(name));
+  }
+  return found;
+}
+
+nlohmann::json waitForStatus(client::Client& client, const std::string& id,
+                             std::chrono::seconds timeout = 30s) {
+  auto ended = client.waitForEnd(id, std::chrono::steady_clock::now() + timeout, 10ms);
+  EXPECT_TRUE(ended.ok()) << ended.status().message();
+  return ended.ok() ? *ended : nlohmann::json{};
+}
+
+std::string startAndWaitForOutput(client::Client& client, const std::string& ref,
+                                  const nlohmann::json& parameters, const std::string& text,
+                                  client::RunOptions options = {}) {
+  auto started = client.run(ref, parameters, options);
+  EXPECT_TRUE(started.ok()) << started.status().message();
+  if (!started.ok()) return "";
+  const std::string id = (*started)["id"];
+  EXPECT_TRUE(waitUntil([&] {
+    auto out = client.output(id, "stdout");
+    return out.ok() && out->bytes.find(text) != std::string::npos;
+  })) << "no '" << text << "' in the output of " << id;
+  return id;
+}
+
+TEST(ExecutionControl, ATimeoutStopsTheWholeTree) {
+  RivetdProcess rivetd({"rivetd.kill_grace_seconds=2"});
+  ASSERT_TRUE(rivetd.start()) << rivetd.log();
+  auto client = clientFor(rivetd);
+  client::RunOptions options;
+  options.timeout_seconds = 1;
+  const auto id = startAndWaitForOutput(client, "examples.spawn_tree", nlohmann::json::object(),
+                                        "tree started", options);
+  ASSERT_FALSE(id.empty());
+  EXPECT_GE(processesOf(id).size(), 3u) << "the tree did not start as expected";
+  const auto ended = waitForStatus(client, id);
+  EXPECT_EQ(ended["status"], "timeout") << ended.dump();
+  EXPECT_EQ(ended["timeout_seconds"], 1);
+  EXPECT_NE(ended["error"].get<std::string>().find("timed out"), std::string::npos);
+  EXPECT_TRUE(processesOf(id).empty()) << "a process of the tree survived the timeout";
+}
+
+TEST(ExecutionControl, CancelStopsTheTreeAndAFinishedOneIsAConflict) {
+  RivetdProcess rivetd;
+  ASSERT_TRUE(rivetd.start()) << rivetd.log();
+  auto client = clientFor(rivetd);
+  const auto id = startAndWaitForOutput(client, "examples.spawn_tree", nlohmann::json::object(),
+                                        "tree started");
+  ASSERT_FALSE(id.empty());
+  auto canceling = client.cancel(id);
+  ASSERT_TRUE(canceling.ok()) << canceling.status().message();
+  EXPECT_TRUE((*canceling)["status"] == "canceling" || (*canceling)["status"] == "canceled");
+  const auto ended = waitForStatus(client, id);
+  EXPECT_EQ(ended["status"], "canceled") << ended.dump();
+  EXPECT_TRUE(processesOf(id).empty()) << "a process of the tree survived cancel";
+
+  auto again = client.cancel(id);
+  ASSERT_TRUE(again.apiError());
+  EXPECT_EQ(again.apiError()->http_status, 409);
+  EXPECT_EQ(again.apiError()->code, "not_cancelable");
+}
+
+TEST(ExecutionControl, AQueuedExecutionIsCanceledBeforeItStarts) {
+  RivetdProcess rivetd({"rivetd.max_running=1"});
+  ASSERT_TRUE(rivetd.start()) << rivetd.log();
+  auto client = clientFor(rivetd);
+  const auto blocker = startAndWaitForOutput(client, "examples.spawn_tree",
+                                             nlohmann::json::object(), "tree started");
+  auto queued = client.run("examples.echo_args", {{"message", "never"}});
+  ASSERT_TRUE(queued.ok());
+  const std::string id = (*queued)["id"];
+  ASSERT_TRUE(waitUntil([&] {
+    auto read = client.get(id);
+    return read.ok() && (*read)["status"] == "scheduled";
+  }));
+  auto canceled = client.cancel(id);
+  ASSERT_TRUE(canceled.ok()) << canceled.status().message();
+  EXPECT_EQ((*canceled)["status"], "canceled");
+  EXPECT_TRUE(client.cancel(blocker).ok());
+  EXPECT_EQ(waitForStatus(client, blocker)["status"], "canceled");
+}
+
+TEST(ExecutionControl, AFollowerSeesEachLineWithin100ms) {
+  RivetdProcess rivetd;
+  ASSERT_TRUE(rivetd.start()) << rivetd.log();
+  auto client = clientFor(rivetd);
+  auto started = client.run("examples.ticker", {{"count", 15}});
+  ASSERT_TRUE(started.ok());
+  const std::string id = (*started)["id"];
+
+  std::string received;
+  std::vector<std::int64_t> delays_ms;
+  auto follower = clientFor(rivetd);
+  auto next = follower.follow(id, "stdout", 0, [&](std::string_view bytes) {
+    const auto now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    received.append(bytes);
+    std::size_t end;
+    while ((end = received.find('\n')) != std::string::npos) {
+      std::istringstream line(received.substr(0, end));
+      received.erase(0, end + 1);
+      std::string tick;
+      int n = 0;
+      std::int64_t printed_ns = 0;
+      if (line >> tick >> n >> printed_ns) delays_ms.push_back((now_ns - printed_ns) / 1'000'000);
+    }
+  });
+  ASSERT_TRUE(next.ok()) << next.status().message();
+  ASSERT_EQ(delays_ms.size(), 15u);
+  std::sort(delays_ms.begin(), delays_ms.end());
+  std::cout << "follow latency ms: median " << delays_ms[7] << ", max " << delays_ms.back()
+            << "\n";
+  EXPECT_LT(delays_ms[7], 100) << "median latency";
+  EXPECT_EQ(waitForStatus(client, id)["status"], "succeeded");
+}
+
+TEST(ExecutionControl, FollowingFromAnOffsetMissesNothingAndRepeatsNothing) {
+  RivetdProcess rivetd;
+  ASSERT_TRUE(rivetd.start()) << rivetd.log();
+  auto client = clientFor(rivetd);
+  auto started = client.run("examples.ticker", {{"count", 8}});
+  ASSERT_TRUE(started.ok());
+  const std::string id = (*started)["id"];
+  // Read the first part, then "reconnect" from where that left off while it still runs.
+  client::OutputChunk first;
+  ASSERT_TRUE(waitUntil([&] {
+    auto read = client.output(id, "stdout");
+    if (read.ok()) first = *read;
+    return read.ok() && first.bytes.find("tick 2 ") != std::string::npos;
+  }));
+  std::string rest;
+  auto next = client.follow(id, "stdout", first.next_offset,
+                            [&](std::string_view bytes) { rest.append(bytes); });
+  ASSERT_TRUE(next.ok()) << next.status().message();
+  EXPECT_EQ(waitForStatus(client, id)["status"], "succeeded");
+  EXPECT_EQ(first.bytes + rest, readAll(client, id));
+  EXPECT_EQ(*next, (first.bytes + rest).size());
+}
+
+// A running action survives its rivetd, whichever way rivetd goes, and the next rivetd
+// records its true end with its full output.
+void expectRestartKeepsTheAction(int signal) {
+  RivetdProcess rivetd;
+  ASSERT_TRUE(rivetd.start()) << rivetd.log();
+  std::string id;
+  {
+    auto client = clientFor(rivetd);
+    id = startAndWaitForOutput(client, "examples.sleep", {{"seconds", 3}}, "tick 1/3");
+    ASSERT_FALSE(id.empty());
+  }
+  rivetd.stop(signal);
+  EXPECT_FALSE(processesOf(id).empty()) << "the action died with rivetd";
+  ASSERT_TRUE(rivetd.start()) << rivetd.log();
+  auto client = clientFor(rivetd);
+  const auto ended = waitForStatus(client, id);
+  EXPECT_EQ(ended["status"], "succeeded") << ended.dump() << rivetd.log();
+  EXPECT_EQ(ended["exit_code"], 0);
+  EXPECT_EQ(readAll(client, id), "tick 1/3\ntick 2/3\ntick 3/3\ndone\n");
+}
+
+TEST(ExecutionControl, AnActionSurvivesARestartOfRivetd) { expectRestartKeepsTheAction(SIGTERM); }
+
+TEST(ExecutionControl, AnActionSurvivesRivetdBeingKilled) { expectRestartKeepsTheAction(SIGKILL); }
+
+TEST(ExecutionControl, NoAcceptedExecutionIsLostAcrossRepeatedKills) {
+  RivetdProcess rivetd;
+  ASSERT_TRUE(rivetd.start()) << rivetd.log();
+  std::atomic<std::uint16_t> port{rivetd.port()};
+  std::atomic<bool> done{false};
+  std::map<std::string, std::string> accepted;  // idempotency key -> execution id
+  std::mutex accepted_mutex;
+
+  std::thread submitter([&] {
+    const auto pki = client::devPkiFiles(rivetd.pkiDir().string());
+    for (int i = 0; i < 200; ++i) {
+      const auto key = "loop-" + std::to_string(i);
+      client::RunOptions options;
+      options.idempotency_key = key;
+      // Retried with the same key until accepted: a retry must never run it twice.
+      for (int attempt = 0; attempt < 400; ++attempt) {
+        client::Client client(client::Endpoint{"127.0.0.1", port.load()},
+                              client::TlsFiles{pki.ca_cert, pki.client_cert, pki.client_key});
+        auto started = client.run("examples.echo_args", {{"message", key}}, options);
+        if (started.ok()) {
+          std::lock_guard lock(accepted_mutex);
+          accepted[key] = (*started)["id"];
+          break;
+        }
+        std::this_thread::sleep_for(5ms);  // pacing a retry, not synchronisation
+      }
+    }
+    done = true;
+  });
+  for (int kill = 0; kill < 4 && !done; ++kill) {
+    waitUntil([&] {
+      std::lock_guard lock(accepted_mutex);
+      return done || accepted.size() >= static_cast<std::size_t>(30 * (kill + 1));
+    });
+    rivetd.stop(SIGKILL);
+    ASSERT_TRUE(rivetd.start()) << rivetd.log();
+    port = rivetd.port();
+  }
+  submitter.join();
+  ASSERT_EQ(accepted.size(), 200u);
+
+  auto client = clientFor(rivetd);
+  std::set<std::string> ids;
+  for (const auto& [key, id] : accepted) {
+    ids.insert(id);
+    const auto ended = waitForStatus(client, id);
+    EXPECT_EQ(ended["status"], "succeeded") << key << ": " << ended.dump();
+  }
+  EXPECT_EQ(ids.size(), 200u) << "two keys share an execution";
+  std::size_t recorded = 0;
+  std::string before;
+  for (;;) {
+    auto page = client.list({"examples.echo_args", "", 500, before});
+    ASSERT_TRUE(page.ok());
+    recorded += (*page)["items"].size();
+    if ((*page)["next_before"].is_null()) break;
+    before = (*page)["next_before"];
+  }
+  EXPECT_EQ(recorded, 200u) << "an execution is missing or was run twice";
+}
+
+TEST(ExecutionControl, BackPressureRunsOrRefusesEveryRequestAndNoneVanishes) {
+  RivetdProcess rivetd({"rivetd.max_running=4", "rivetd.max_queued=20"});
+  ASSERT_TRUE(rivetd.start()) << rivetd.log();
+  std::atomic<int> rejected{0};
+  std::mutex ids_mutex;
+  std::vector<std::string> ids;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 10; ++t) {
+    threads.emplace_back([&] {
+      auto client = clientFor(rivetd);
+      for (int i = 0; i < 10; ++i) {
+        auto started = client.run("examples.sleep", {{"seconds", 1}});
+        if (started.ok()) {
+          std::lock_guard lock(ids_mutex);
+          ids.push_back((*started)["id"]);
+        } else if (started.apiError() && started.apiError()->http_status == 429) {
+          ++rejected;
+        } else {
+          ADD_FAILURE() << started.status().message();
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(ids.size() + static_cast<std::size_t>(rejected.load()), 100u);
+  EXPECT_GT(rejected.load(), 0) << "the queue bound never applied";
+  EXPECT_LE(ids.size(), 100u);
+
+  auto client = clientFor(rivetd);
+  std::vector<std::pair<std::int64_t, int>> edges;  // (time, +1 start / -1 end)
+  bool saw_scheduled = false;
+  for (const auto& id : ids) {
+    const auto ended = waitForStatus(client, id, 120s);
+    ASSERT_EQ(ended["status"], "succeeded") << ended.dump();
+    for (const auto& transition : ended["transitions"]) {
+      saw_scheduled = saw_scheduled || transition["to"] == "scheduled";
+    }
+    auto stamp = [](const std::string& rfc3339) {
+      std::tm tm{};
+      strptime(rfc3339.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+      return static_cast<std::int64_t>(timegm(&tm)) * 1000 + std::stoi(rfc3339.substr(20, 3));
+    };
+    edges.emplace_back(stamp(ended["started_at"]), +1);
+    edges.emplace_back(stamp(ended["ended_at"]), -1);
+  }
+  EXPECT_TRUE(saw_scheduled);
+  std::sort(edges.begin(), edges.end(), [](auto a, auto b) {
+    return a.first != b.first ? a.first < b.first : a.second < b.second;
+  });
+  int running = 0;
+  int most = 0;
+  for (const auto& [at, delta] : edges) most = std::max(most, running += delta);
+  EXPECT_LE(most, 4) << "more than max_running executions overlapped";
+}
+
+TEST(ExecutionControl, ARetriedPostWithTheSameIdempotencyKeyRunsOnce) {
+  RivetdProcess rivetd;
+  ASSERT_TRUE(rivetd.start()) << rivetd.log();
+  auto client = clientFor(rivetd);
+  const std::string body = R"({"action": "examples.echo_args", "parameters": {"message": "once"}})";
+  const client::Headers headers{{"Content-Type", "application/json"},
+                                {"Idempotency-Key", "same-key-1"}};
+  auto first = client.request("POST", "/v1/executions", body, headers);
+  auto second = client.request("POST", "/v1/executions", body, headers);
+  ASSERT_TRUE(first.ok() && second.ok());
+  EXPECT_EQ(first->status, 202);
+  EXPECT_EQ(second->status, 200);
+  EXPECT_EQ(second->header("Idempotency-Replayed"), "true");
+  EXPECT_EQ(nlohmann::json::parse(first->body)["id"], nlohmann::json::parse(second->body)["id"]);
+  auto listed = client.list({"examples.echo_args", "", 500, ""});
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ((*listed)["items"].size(), 1u);
+
+  auto other = client.request(
+      "POST", "/v1/executions", R"({"action": "examples.fail", "parameters": {}})", headers);
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(other->status, 409);
+  EXPECT_NE(other->body.find("idempotency_key_reused"), std::string::npos);
+}
+
+TEST(ExecutionControl, OutputIsCompressedAfterADayAndStillReadable) {
+  // compress_after=0s stands in for "a day later": the clock is moved by the config.
+  RivetdProcess rivetd({"rivetd.compress_after=0s", "rivetd.lifecycle_interval=1s"});
+  ASSERT_TRUE(rivetd.start()) << rivetd.log();
+  auto client = clientFor(rivetd);
+  const auto ended = runToEnd(client, "examples.sleep", {{"seconds", 1}});
+  ASSERT_EQ(ended["status"], "succeeded");
+  const auto dir = std::filesystem::path(rivetd.dataDir()) / "executions";
+  std::filesystem::path compressed;
+  ASSERT_TRUE(waitUntil([&] {
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+      if (entry.path().filename() == "stdout.zst" &&
+          entry.path().parent_path().filename() == ended["id"].get<std::string>()) {
+        compressed = entry.path();
+      }
+    }
+    return !compressed.empty() && !std::filesystem::exists(compressed.parent_path() / "stdout");
+  })) << rivetd.log();
+  EXPECT_EQ(readAll(client, ended["id"]), "tick 1/1\ndone\n");
+}
+
+TEST(ExecutionControl, HistoryOlderThanTheRetentionIsPurgedWithItsFiles) {
+  RivetdProcess rivetd({"rivetd.retention=1s", "rivetd.lifecycle_interval=1s"});
+  ASSERT_TRUE(rivetd.start()) << rivetd.log();
+  auto client = clientFor(rivetd);
+  const auto ended = runToEnd(client, "examples.echo_args", {{"message", "old"}});
+  ASSERT_EQ(ended["status"], "succeeded");
+  const std::string id = ended["id"];
+  ASSERT_TRUE(waitUntil([&] {
+    auto read = client.get(id);
+    return read.apiError() && read.apiError()->http_status == 404;
+  })) << rivetd.log();
+  bool dir_left = false;
+  for (const auto& entry :
+       std::filesystem::recursive_directory_iterator(rivetd.dataDir() / "executions")) {
+    dir_left = dir_left || entry.path().filename() == id;
+  }
+  EXPECT_FALSE(dir_left);
+}
+
+}  // namespace
+}  // namespace rivet::test
