@@ -59,6 +59,30 @@ TEST_F(CliTest, AWrongParameterTypeIsAClearError) {
   EXPECT_NE((result.out + result.err).find("code"), std::string::npos) << result.out << result.err;
 }
 
+TEST_F(CliTest, RunFollowStreamsTheOutputAndTailAndKillWork) {
+  auto followed = rivet({"run", "examples.sleep", "seconds=2", "--follow"});
+  EXPECT_EQ(followed.exit_code, 0) << followed.err;
+  EXPECT_EQ(followed.out, "tick 1/2\ntick 2/2\ndone\n");
+
+  auto started = rivet({"run", "examples.spawn_tree", "--json"});
+  ASSERT_EQ(started.exit_code, 0) << started.err;
+  const std::string id = nlohmann::json::parse(started.out)["id"];
+  auto client = clientFor(*rivetd_);
+  ASSERT_TRUE(waitUntil([&] {
+    auto out = client.output(id, "stdout");
+    return out.ok() && !out->bytes.empty();
+  }));
+  auto killed = rivet({"kill", id});
+  EXPECT_EQ(killed.exit_code, 0) << killed.err;
+  auto tail = rivet({"tail", id});  // follows until the canceled tree is gone
+  EXPECT_EQ(tail.out, "tree started\n") << tail.err;
+  EXPECT_EQ(client.waitForEnd(id, std::chrono::steady_clock::now() + std::chrono::seconds(30),
+                              std::chrono::milliseconds(10))
+                ->at("status"),
+            "canceled");
+  EXPECT_EQ(rivet({"kill", id}).exit_code, 1) << "a finished execution cannot be killed";
+}
+
 TEST_F(CliTest, AnUnreachableHostExitsWithThree) {
   auto result = runProgram({RIVET_BINARY_DIR "/bin/rivet", "--host", "127.0.0.1:1", "--certs",
                             rivetd_->pkiDir().string(), "health"});

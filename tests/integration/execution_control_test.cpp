@@ -192,6 +192,62 @@ TEST(ExecutionControl, AnActionSurvivesARestartOfRivetd) { expectRestartKeepsThe
 
 TEST(ExecutionControl, AnActionSurvivesRivetdBeingKilled) { expectRestartKeepsTheAction(SIGKILL); }
 
+TEST(ExecutionControl, AnExecutionWhoseSupervisorDiedWithRivetdIsAbandonedWithAReason) {
+  RivetdProcess rivetd;
+  ASSERT_TRUE(rivetd.start()) << rivetd.log();
+  std::string id;
+  {
+    auto client = clientFor(rivetd);
+    id = startAndWaitForOutput(client, "examples.spawn_tree", nlohmann::json::object(),
+                               "tree started");
+    ASSERT_FALSE(id.empty());
+  }
+  rivetd.stop(SIGKILL);
+  // The supervisor goes too (a host-wide OOM kill, say): nothing will ever report the end.
+  std::filesystem::path supervisor_file;
+  for (const auto& entry :
+       std::filesystem::recursive_directory_iterator(rivetd.dataDir() / "executions")) {
+    if (entry.path().filename() == "supervisor.json" &&
+        entry.path().parent_path().filename() == id) {
+      supervisor_file = entry.path();
+    }
+  }
+  ASSERT_FALSE(supervisor_file.empty());
+  std::ifstream in(supervisor_file);
+  const pid_t shim = nlohmann::json::parse(in)["pid"];
+  ASSERT_EQ(::kill(shim, SIGKILL), 0);
+  ASSERT_TRUE(waitUntil([&] { return ::kill(shim, 0) != 0; }));
+
+  ASSERT_TRUE(rivetd.start()) << rivetd.log();
+  auto client = clientFor(rivetd);
+  const auto ended = waitForStatus(client, id);
+  EXPECT_EQ(ended["status"], "abandoned") << ended.dump();
+  EXPECT_NE(ended["error"].get<std::string>().find("supervisor"), std::string::npos)
+      << ended.dump();
+  for (pid_t pid : processesOf(id)) ::kill(pid, SIGKILL);
+}
+
+TEST(ExecutionControl, MetricsCountExecutionsByActionAndStatus) {
+  RivetdProcess rivetd;
+  ASSERT_TRUE(rivetd.start()) << rivetd.log();
+  auto client = clientFor(rivetd);
+  EXPECT_EQ(runToEnd(client, "examples.fail", {{"code", 2}})["status"], "failed");
+  EXPECT_EQ(runToEnd(client, "examples.echo_args", {{"message", "m"}})["status"], "succeeded");
+  auto metrics = client.request("GET", "/v1/metrics");
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_EQ(metrics->status, 200);
+  const auto& text = metrics->body;
+  EXPECT_NE(text.find(R"(rivet_executions_total{action="examples.fail",status="failed"} 1)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(
+      text.find(R"(rivet_executions_total{action="examples.echo_args",status="succeeded"} 1)"),
+      std::string::npos);
+  EXPECT_NE(text.find("rivet_execution_duration_seconds_bucket"), std::string::npos);
+  EXPECT_NE(text.find("rivet_executions_running 0"), std::string::npos);
+  EXPECT_NE(text.find("rivet_process_resident_memory_bytes"), std::string::npos);
+}
+
 TEST(ExecutionControl, NoAcceptedExecutionIsLostAcrossRepeatedKills) {
   RivetdProcess rivetd;
   ASSERT_TRUE(rivetd.start()) << rivetd.log();
