@@ -8,13 +8,16 @@
 #include <fstream>
 #include <string_view>
 
-#include "argv_builder.hpp"
+#include "rivet/runner_support/argument_convention.hpp"
 
 namespace rivet::plugins::shell {
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using runner_support::checkPositions;
+using runner_support::kDefaultNamedPrefix;
+using runner_support::parameterArguments;
 
 constexpr std::array<sdk::ConfigKeySpec, 2> kConfigKeys{{
     {"shell", "path", "/bin/sh", "POSIX shell that runs local-shell-cmd commands (as `shell -c`)"},

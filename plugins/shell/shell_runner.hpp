@@ -1,7 +1,7 @@
 // The shell runner: StackStorm's local-shell-script and local-shell-cmd action types.
 //
 // It only builds launch plans; the host executes them. Request parameters only ever become
-// separate argv entries (see argv_builder.hpp), never part of a string a shell parses: a
+// separate argv entries (see rivet/runner_support/argument_convention.hpp), never part of a string a shell parses: a
 // local-shell-cmd's command text comes from the pack's metadata alone and reads its
 // parameters as "$@".
 #pragma once

@@ -25,8 +25,10 @@ class BOOST_SYMBOL_VISIBLE Runner : public Plugin {
   // A non-ok Status makes that action unavailable, with the message shown over the API.
   virtual Status checkAction(const PackSpec& pack, const ActionSpec& action) const = 0;
 
-  // Called once per pack load or change, before any of its actions can run. The default
-  // does nothing. A non-ok Status makes the pack's actions of this runner unavailable.
+  // Called once per pack load or change, before any of its actions can run, on a thread of
+  // its own: it may take minutes (building a virtualenv); meanwhile the pack shows as
+  // `building`. The default does nothing. A non-ok Status makes the pack's actions of this
+  // runner unavailable, with the message (e.g. pip's error) shown over the API.
   virtual Status preparePack(const PackSpec& /*pack*/) { return Status::success(); }
 
   // Seconds an action of this type may run when its metadata sets no timeout.

@@ -157,6 +157,10 @@ struct ExecutionRecord {
   // The client's Idempotency-Key ("" : none). With the requester's subject it names one
   // execution: a retried request with the same key gets that execution, not a new one.
   std::string idempotency_key;
+  // The structured result once it ended: the JSON the action wrote to $RIVET_RESULT_FILE, or
+  // else its stdout when that is one JSON object (as StackStorm and Puppet Bolt read it);
+  // null when neither.
+  nlohmann::json result;
 
   std::string ref() const { return pack + "." + action; }
 };
@@ -172,6 +176,7 @@ struct ExecutionUpdate {
   std::optional<int> pid;
   std::optional<std::int64_t> started_at_ms;
   std::optional<std::int64_t> ended_at_ms;
+  std::optional<nlohmann::json> result;
 };
 
 struct StatusTransition {
@@ -193,6 +198,10 @@ struct LaunchPlan {
   std::string working_dir;                // "" : the pack's directory
   std::string stdin_data;                 // written to the child's stdin, then closed
 };
+
+// The host adds RIVET_RESULT_FILE to every plan's environment: a path where the action may
+// write its structured result as one JSON value (the python-script wrapper does).
+inline constexpr const char* kResultFileVariable = "RIVET_RESULT_FILE";
 
 // Everything a runner sees about one execution.
 struct LaunchRequest {

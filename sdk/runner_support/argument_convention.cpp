@@ -1,4 +1,4 @@
-#include "argv_builder.hpp"
+#include "rivet/runner_support/argument_convention.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -6,7 +6,7 @@
 #include <limits>
 #include <map>
 
-namespace rivet::plugins::shell {
+namespace rivet::runner_support {
 namespace {
 
 using nlohmann::json;
@@ -116,4 +116,4 @@ sdk::Status checkPositions(const std::vector<sdk::ParameterSpec>& specs) {
   return sdk::Status::success();
 }
 
-}  // namespace rivet::plugins::shell
+}  // namespace rivet::runner_support

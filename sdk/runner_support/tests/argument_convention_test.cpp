@@ -1,5 +1,5 @@
-// The StackStorm argument convention, tested without loading the plugin.
-#include "../argv_builder.hpp"
+// The StackStorm argument convention of script runners.
+#include "rivet/runner_support/argument_convention.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 
 #include "rivet/test/parameter_spec.hpp"
 
-namespace rivet::plugins::shell {
+namespace rivet::runner_support {
 namespace {
 
 using nlohmann::json;
@@ -153,4 +153,4 @@ TEST(ArgvBuilderTest, CheckPositionsRefusesDuplicatesAndNegatives) {
 }
 
 }  // namespace
-}  // namespace rivet::plugins::shell
+}  // namespace rivet::runner_support

@@ -1,4 +1,4 @@
-// StackStorm's local-shell-script calling convention: how an action's typed parameters become
+// StackStorm's calling convention for script runners: how an action's typed parameters become
 // the command-line arguments of its script (or of a local-shell-cmd's "$@").
 //
 // Pure functions over the action's parameter specs and the validated request values, kept apart
@@ -14,7 +14,7 @@
 #include "rivet/sdk/status.hpp"
 #include "rivet/sdk/types.hpp"
 
-namespace rivet::plugins::shell {
+namespace rivet::runner_support {
 
 // The prefix of named arguments unless the pack overrides StackStorm's `kwarg_op`.
 inline constexpr std::string_view kDefaultNamedPrefix = "--";
@@ -40,4 +40,4 @@ std::string argumentText(sdk::ParameterType type, const nlohmann::json& value);
 // sharing a position, which would hide a value from the script.
 sdk::Status checkPositions(const std::vector<sdk::ParameterSpec>& specs);
 
-}  // namespace rivet::plugins::shell
+}  // namespace rivet::runner_support
