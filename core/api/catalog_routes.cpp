@@ -1,5 +1,6 @@
 // GET /v1/packs, GET /v1/actions, GET /v1/actions/{pack}.{action}: what this host can run,
 // and why anything it cannot run is unavailable.
+#include "api/availability.hpp"
 #include "api/http_json.hpp"
 #include "api/rest_api.hpp"
 
@@ -20,8 +21,11 @@ nlohmann::json parameterJson(const sdk::ParameterSpec& parameter) {
   return json;
 }
 
-nlohmann::json actionJson(const ActionEntry& entry, const PluginSet& plugins) {
+nlohmann::json actionJson(const ApiContext& context, const ActionEntry& entry) {
   const auto& spec = entry.spec;
+  const auto& plugins = context.plugins;
+  const auto availability =
+      actionAvailability(context, context.catalog.findPack(spec.pack), entry);
   nlohmann::json parameters = nlohmann::json::object();
   for (const auto& parameter : spec.parameters) parameters[parameter.name] = parameterJson(parameter);
   nlohmann::json timeout = nullptr;
@@ -36,8 +40,9 @@ nlohmann::json actionJson(const ActionEntry& entry, const PluginSet& plugins) {
           {"runner_type", spec.runner_type},
           {"description", spec.description},
           {"enabled", spec.enabled},
-          {"available", entry.available},
-          {"error", entry.error},
+          {"available", availability.available},
+          {"state", availability.state},
+          {"error", availability.error},
           {"entry_point", spec.entry_point},
           {"timeout_seconds", timeout},
           {"tags", spec.tags},
@@ -50,14 +55,16 @@ void addCatalogRoutes(Router& router, const ApiContext& context) {
   router.add("GET", "/v1/packs", [&context](const RouteRequest&) {
     nlohmann::json items = nlohmann::json::array();
     for (const auto& pack : context.catalog.packs()) {
+      const auto availability = packAvailability(context, pack);
       items.push_back({{"ref", pack.spec.ref},
                        {"name", pack.spec.name},
                        {"version", pack.spec.version},
                        {"description", pack.spec.description},
                        {"author", pack.spec.author},
                        {"path", pack.spec.path},
-                       {"available", pack.available},
-                       {"error", pack.error},
+                       {"available", availability.available},
+                       {"state", availability.state},
+                       {"error", availability.error},
                        {"actions", pack.actions.size()}});
     }
     return jsonResponse(200, {{"items", items}});
@@ -66,7 +73,7 @@ void addCatalogRoutes(Router& router, const ApiContext& context) {
   router.add("GET", "/v1/actions", [&context](const RouteRequest&) {
     nlohmann::json items = nlohmann::json::array();
     for (const auto& pack : context.catalog.packs()) {
-      for (const auto& action : pack.actions) items.push_back(actionJson(action, context.plugins));
+      for (const auto& action : pack.actions) items.push_back(actionJson(context, action));
     }
     return jsonResponse(200, {{"items", items}});
   });
@@ -77,7 +84,7 @@ void addCatalogRoutes(Router& router, const ApiContext& context) {
     if (action == nullptr) {
       return errorResponse(404, "unknown_action", "no action '" + ref + "' on this host");
     }
-    return jsonResponse(200, actionJson(*action, context.plugins));
+    return jsonResponse(200, actionJson(context, *action));
   });
 }
 

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "api/availability.hpp"
 #include "api/http_json.hpp"
 #include "api/output_follow_stream.hpp"
 #include "api/rest_api.hpp"
@@ -41,6 +42,7 @@ nlohmann::json executionJson(const sdk::ExecutionRecord& record) {
           {"error", record.error},
           {"pid", optionalJson(record.pid)},
           {"timeout_seconds", record.timeout_seconds},
+          {"result", record.result},
           {"requester", {{"subject", record.requester.subject}, {"sans", record.requester.sans}}},
           {"created_at", formatTime(record.created_at_ms)},
           {"started_at", time(record.started_at_ms)},
@@ -142,12 +144,11 @@ sdk::HttpResponse createExecution(const ApiContext& context, const RouteRequest&
   }
   const auto* pack = context.catalog.findPack(action->spec.pack);
   const auto* runner = context.plugins.runnerFor(action->spec.runner_type);
-  if (!action->available || pack == nullptr || !pack->available || runner == nullptr) {
-    const auto reason = !action->available ? action->error
-                        : (pack && !pack->available) ? pack->error
-                                                     : "no runner for " + action->spec.runner_type;
+  const auto availability = actionAvailability(context, pack, *action);
+  if (!availability.available || runner == nullptr) {
     return errorResponse(409, "action_unavailable",
-                         "action '" + ref + "' is unavailable: " + reason);
+                         "action '" + ref + "' is unavailable (" + availability.state +
+                             "): " + availability.error);
   }
   if (!action->spec.enabled) {
     return errorResponse(409, "action_unavailable", "action '" + ref + "' is disabled");

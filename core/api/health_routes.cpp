@@ -1,5 +1,6 @@
 // GET /v1/health: liveness for fleet checks and deployments, plus what this agent runs.
 // GET /v1/metrics: the same and more in Prometheus text format.
+#include "api/availability.hpp"
 #include "api/http_json.hpp"
 #include "api/rest_api.hpp"
 
@@ -15,8 +16,12 @@ void addHealthRoutes(Router& router, const ApiContext& context) {
                          {"file", info.file}});
     }
     std::size_t loaded = 0;
+    std::size_t building = 0;
     std::size_t unavailable = 0;
-    for (const auto& pack : context.catalog.packs()) (pack.available ? loaded : unavailable)++;
+    for (const auto& pack : context.catalog.packs()) {
+      const auto availability = packAvailability(context, pack);
+      (availability.available ? loaded : availability.state == "building" ? building : unavailable)++;
+    }
     const auto storage = context.plugins.storage().check();
     const auto counts = context.executor.counts();
     return jsonResponse(storage.ok() ? 200 : 503,
@@ -24,7 +29,7 @@ void addHealthRoutes(Router& router, const ApiContext& context) {
                          {"version", RIVET_VERSION},
                          {"uptime_seconds", (nowMs() - context.started_at_ms) / 1000},
                          {"plugins", plugins},
-                         {"packs", {{"loaded", loaded}, {"unavailable", unavailable}}},
+                         {"packs", {{"loaded", loaded}, {"building", building}, {"unavailable", unavailable}}},
                          {"executions", {{"running", counts.running}, {"queued", counts.queued}}},
                          {"storage", {{"ok", storage.ok()}, {"error", storage.message()}}}});
   });

@@ -11,12 +11,14 @@
 #include "metrics/execution_metrics.hpp"
 #include "packs/pack_catalog.hpp"
 #include "plugin_host/plugin_set.hpp"
+#include "preparation/pack_preparation.hpp"
 #include "rivet/sdk/transport.hpp"
 
 namespace rivet::core {
 
 struct ApiContext {
   const PackCatalog& catalog;
+  const PackPreparation& preparation;
   const PluginSet& plugins;
   Executor& executor;
   ExecutionMetrics* metrics;           // null: GET /v1/metrics answers 404

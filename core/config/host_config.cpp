@@ -21,7 +21,7 @@ const std::array<ConfigKey, 14> kHostKeys{{
      "Directory of packs. Default: the packs installed beside rivetd, else the repository's."},
     {"plugin_dir", "path", "",
      "Directory of plugin .so files. Default: <rivetd's dir>/../lib/rivet/plugins."},
-    {"plugins", "list", "storage-sqlite, transport-https, shell",
+    {"plugins", "list", "storage-sqlite, transport-https, shell, python-venv, interpreter-generic",
      "Plugins to load, by name (file <plugin_dir>/<name>.so). Exactly one storage plugin and "
      "at least one transport."},
     {"nice", "integer", "1", "Nice level of every action process (0..19)."},

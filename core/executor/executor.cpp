@@ -16,6 +16,7 @@
 #include <ctime>
 
 #include "executor/supervisor_launcher.hpp"
+#include "results/execution_result.hpp"
 #include "shim/atomic_file.hpp"
 #include "shim/execution_files.hpp"
 #include "shim/launch_request.hpp"
@@ -28,9 +29,14 @@ using sdk::ErrorCode;
 using sdk::ExecutionStatus;
 using sdk::Status;
 
-// How a supervisor's status.json translates into the execution's final status.
-sdk::ExecutionUpdate terminalUpdate(const shim::ExecutionEnd& end) {
+// How a supervisor's status.json (and the action's result) translate into the execution's
+// final status.
+sdk::ExecutionUpdate terminalUpdate(const shim::ExecutionEnd& end,
+                                    const std::filesystem::path& dir) {
   sdk::ExecutionUpdate update;
+  if (auto result = readExecutionResult(dir / "result.json", dir / "stdout"); !result.is_null()) {
+    update.result = std::move(result);
+  }
   update.at_ms = end.ended_at_ms;
   update.ended_at_ms = end.ended_at_ms;
   update.started_at_ms = end.started_at_ms;
@@ -182,6 +188,8 @@ sdk::StatusOr<sdk::ExecutionRecord> Executor::submit(const SubmitRequest& reques
   launch.process.stdout_path = record.stdout_path;
   launch.process.stderr_path = record.stderr_path;
   launch.process.stdin_path = "/dev/null";
+  launch.process.env.push_back(std::string(sdk::kResultFileVariable) + "=" +
+                               (dir / "result.json").string());
   launch.process.nice = options_.nice;
   launch.timeout_seconds = record.timeout_seconds;
   launch.kill_grace_seconds = options_.kill_grace_seconds;
@@ -261,7 +269,15 @@ sdk::StatusOr<sdk::ExecutionRecord> Executor::markCanceling(const std::string& i
 }
 
 void Executor::record(const std::string& id, const sdk::ExecutionUpdate& update) {
-  if (auto status = store_.apply(id, update); !status.ok()) {
+  auto status = store_.apply(id, update);
+  if (status.code() == sdk::ErrorCode::too_large && update.result) {
+    // Storage refused the whole update for its result: the end must be recorded regardless.
+    log_.log(sdk::LogLevel::warning, "execution " + id + ": result not kept: " + status.message());
+    auto without_result = update;
+    without_result.result.reset();
+    status = store_.apply(id, without_result);
+  }
+  if (!status.ok()) {
     log_.log(sdk::LogLevel::error, "execution " + id + ": cannot record status " +
                                        std::string(toString(update.status)) + ": " +
                                        status.message());
@@ -348,7 +364,7 @@ void Executor::supervisorEnded(int pidfd) {
   }
   auto end = shim::readStatusFile(supervised.dir);
   if (end.ok()) {
-    finish(supervised.id, terminalUpdate(*end));
+    finish(supervised.id, terminalUpdate(*end, supervised.dir));
   } else {
     finish(supervised.id, abandonedUpdate("its supervisor (pid " +
                                           std::to_string(supervised.shim_pid) +
@@ -389,7 +405,7 @@ void Executor::adopt(const sdk::ExecutionRecord& record) {
   // started (queue it again), or it is lost.
   if (auto end = shim::readStatusFile(dir); end.ok()) {
     log_.log(sdk::LogLevel::info, "execution " + record.id + ": ended while rivetd was down");
-    finish(record.id, terminalUpdate(*end));
+    finish(record.id, terminalUpdate(*end, dir));
   } else if (identity.ok()) {
     finish(record.id, abandonedUpdate("its supervisor (pid " + std::to_string(identity->pid) +
                                       ") is gone and left no exit status"));

@@ -22,6 +22,7 @@
 #include "packs/pack_catalog.hpp"
 #include "plugin_host/plugin_logger.hpp"
 #include "plugin_host/plugin_set.hpp"
+#include "preparation/pack_preparation.hpp"
 #include "rivetd/runner_binding.hpp"
 
 namespace rivet::core {
@@ -213,7 +214,13 @@ int RivetdApplication::serve() {
   HistoryLifecycle history(storage, lifecycle_options, [] { return nowMs(); }, lifecycle_log);
   BackgroundLifecycle lifecycle(history, host->lifecycle_interval);
 
-  RestApi api(ApiContext{catalog, **plugins, executor, &metrics, nowMs(),
+  PocoPluginLogger preparation_log("rivetd.packs");
+  PackPreparation preparation(catalog, **plugins, preparation_log,
+                              [&metrics, unavailable_packs](std::size_t failures) {
+                                metrics.packLoadFailures(unavailable_packs + failures);
+                              });
+
+  RestApi api(ApiContext{catalog, preparation, **plugins, executor, &metrics, nowMs(),
                          host->max_timeout_seconds});
 
   std::vector<std::string> endpoints;

@@ -1,6 +1,6 @@
 // Connects the pack catalog to the loaded runners: an action whose runner type no plugin
-// serves, that its runner rejects, or whose pack its runner cannot prepare becomes
-// unavailable with the reason, and every other action stays runnable.
+// serves, or that its runner rejects, becomes unavailable with the reason. (Preparing packs,
+// which may take minutes, is PackPreparation's.)
 #pragma once
 
 #include "packs/pack_catalog.hpp"

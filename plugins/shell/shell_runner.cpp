@@ -9,15 +9,18 @@
 #include <string_view>
 
 #include "rivet/runner_support/argument_convention.hpp"
+#include "rivet/runner_support/runner_parameters.hpp"
 
 namespace rivet::plugins::shell {
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-using runner_support::checkPositions;
-using runner_support::kDefaultNamedPrefix;
+using runner_support::actionEnvironment;
+using runner_support::checkRunnerParameters;
+using runner_support::namedPrefix;
 using runner_support::parameterArguments;
+using runner_support::workingDirectory;
 
 constexpr std::array<sdk::ConfigKeySpec, 2> kConfigKeys{{
     {"shell", "path", "/bin/sh", "POSIX shell that runs local-shell-cmd commands (as `shell -c`)"},
@@ -47,60 +50,6 @@ bool startsWithShebang(const std::string& path) {
 // `bash <script>`, which is what such scripts are almost always written for.
 bool runsDirectly(const std::string& script) {
   return isExecutableFile(script) && startsWithShebang(script);
-}
-
-bool isValidEnvName(const std::string& name) {
-  return !name.empty() && name.find('=') == std::string::npos &&
-         name.find('\0') == std::string::npos;
-}
-
-// The StackStorm runner parameters both types share. Checked when the pack loads so that
-// plan() can trust them.
-sdk::Status checkRunnerParameters(const sdk::ActionSpec& action) {
-  const json& runner = action.runner_parameters;
-  if (!runner.is_object()) return unprocessable(action, "runner parameters must be an object");
-  if (auto it = runner.find("cwd"); it != runner.end() && !it->is_string() && !it->is_null()) {
-    return unprocessable(action, "runner parameter `cwd` must be a string");
-  }
-  if (auto it = runner.find("kwarg_op"); it != runner.end() && !it->is_string() && !it->is_null()) {
-    return unprocessable(action, "runner parameter `kwarg_op` must be a string");
-  }
-  if (auto it = runner.find("sudo"); it != runner.end() && it->is_boolean() && it->get<bool>()) {
-    return unprocessable(action, "`sudo: true` is not supported: actions run as rivetd's user");
-  }
-  if (auto it = runner.find("env"); it != runner.end() && !it->is_null()) {
-    if (!it->is_object()) {
-      return unprocessable(action, "runner parameter `env` must be an object of strings");
-    }
-    for (const auto& [name, value] : it->items()) {
-      if (!isValidEnvName(name)) {
-        return unprocessable(action, "runner parameter `env` has an invalid name `" + name + "`");
-      }
-      if (!value.is_string()) {
-        return unprocessable(action,
-                             "runner parameter `env` value of `" + name + "` must be a string");
-      }
-    }
-  }
-  if (auto status = checkPositions(action.parameters); !status.ok()) {
-    return unprocessable(action, status.message());
-  }
-  return sdk::Status::success();
-}
-
-std::string namedPrefix(const json& runner) {
-  auto it = runner.find("kwarg_op");
-  return it != runner.end() && it->is_string() ? it->get<std::string>()
-                                               : std::string(kDefaultNamedPrefix);
-}
-
-std::string workingDir(const sdk::PackSpec& pack, const json& runner) {
-  auto it = runner.find("cwd");
-  if (it == runner.end() || !it->is_string() || it->get_ref<const std::string&>().empty()) {
-    return pack.path;
-  }
-  fs::path cwd = it->get<std::string>();
-  return cwd.is_absolute() ? cwd.string() : (fs::path(pack.path) / cwd).lexically_normal().string();
 }
 
 }  // namespace
@@ -211,23 +160,11 @@ sdk::StatusOr<sdk::LaunchPlan> ShellRunner::buildPlan(const sdk::LaunchRequest& 
   }
 
   for (auto& argument :
-       parameterArguments(action.parameters, request.parameters, namedPrefix(runner))) {
+       parameterArguments(action.parameters, request.parameters, namedPrefix(action))) {
     plan.argv.push_back(std::move(argument));
   }
-
-  if (auto env = runner.find("env"); env != runner.end() && env->is_object()) {
-    for (const auto& [name, value] : env->items()) {
-      if (value.is_string() && isValidEnvName(name)) plan.env[name] = value.get<std::string>();
-    }
-  }
-  // Set last so that a pack's `env` cannot pass itself off as another pack or execution.
-  plan.env["ST2_ACTION_PACK_NAME"] = request.pack.ref;
-  plan.env["ST2_ACTION_EXECUTION_ID"] = request.execution_id;
-  plan.env["RIVET_ACTION_PACK"] = request.pack.ref;
-  plan.env["RIVET_ACTION_NAME"] = action.name;
-  plan.env["RIVET_EXECUTION_ID"] = request.execution_id;
-
-  plan.working_dir = workingDir(request.pack, runner);
+  plan.env = actionEnvironment(request);
+  plan.working_dir = workingDirectory(request);
   return plan;
 }
 

@@ -8,7 +8,7 @@ namespace rivet::plugins::storage_sqlite {
 
 // Migration N (1-based) takes the schema from version N-1 to N. Append only: never edit a
 // step that has shipped, since databases in the field already ran it.
-inline constexpr std::array<const char*, 2> kMigrations{
+inline constexpr std::array<const char*, 3> kMigrations{
     // 1: executions and their status transitions.
     // seq is the rowid: it orders history (newest first) and backs the list cursor.
     // AUTOINCREMENT keeps it from reusing the number of a purged newest row.
@@ -67,6 +67,11 @@ CREATE INDEX executions_unfinished ON executions (seq)
   WHERE status IN ('requested', 'scheduled', 'running', 'canceling');
 CREATE INDEX executions_purgeable ON executions (ended_at_ms)
   WHERE status IN ('succeeded', 'failed', 'timeout', 'canceled', 'abandoned');
+)sql",
+    // 3: the structured result of an execution, as JSON text; NULL when it has none (which
+    // is what existing rows get).
+    R"sql(
+ALTER TABLE executions ADD COLUMN result TEXT;
 )sql",
 };
 

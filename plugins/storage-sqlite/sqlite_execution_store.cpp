@@ -90,6 +90,8 @@ StatusOr<sdk::ExecutionRecord> decodeExecution(const Statement& row) {
   record.stderr_path = row.text(15);
   record.timeout_seconds = static_cast<int>(row.integer(16));
   record.idempotency_key = row.text(17);
+  // NULL: no result (create() and apply() store a null result as NULL).
+  if (!row.isNull(18)) record.result = nlohmann::json::parse(row.text(18));
   return record;
 }
 
@@ -125,6 +127,47 @@ StatusOr<std::optional<std::string>> findIdByIdempotencyKey(Database& database,
   if (!row.ok()) return row.status();
   if (!*row) return std::optional<std::string>();
   return std::optional<std::string>(statement->text(0));
+}
+
+// A byte count as a limit is usually written: "1 MiB", "64 KiB", or "1000 bytes".
+std::string describeBytes(std::int64_t bytes) {
+  constexpr std::int64_t kKiB = 1024;
+  constexpr std::int64_t kMiB = 1024 * kKiB;
+  if (bytes % kMiB == 0) return std::to_string(bytes / kMiB) + " MiB";
+  if (bytes % kKiB == 0) return std::to_string(bytes / kKiB) + " KiB";
+  return std::to_string(bytes) + " bytes";
+}
+
+// The text to store in executions.result: empty (NULL) for a null result, else its compact
+// JSON. too_large when that text is over `max_bytes`, so one huge result cannot bloat the
+// history every list() reads; invalid_argument when it cannot be written as JSON (invalid
+// UTF-8 in a string).
+StatusOr<std::optional<std::string>> encodeResult(const nlohmann::json& result,
+                                                  std::int64_t max_bytes, const std::string& id) {
+  if (result.is_null()) return std::optional<std::string>();
+  std::string text;
+  try {
+    text = result.dump();
+  } catch (const nlohmann::json::exception& error) {
+    return Status(ErrorCode::invalid_argument,
+                  "execution '" + id + "': result cannot be stored as JSON: " + error.what());
+  }
+  if (static_cast<std::uint64_t>(text.size()) > static_cast<std::uint64_t>(max_bytes)) {
+    return Status(ErrorCode::too_large, "execution '" + id + "': result of " +
+                                            std::to_string(text.size()) + " bytes is over the " +
+                                            describeBytes(max_bytes) +
+                                            " limit ([storage-sqlite] max_result_bytes)");
+  }
+  return std::optional<std::string>(std::move(text));
+}
+
+void bindOptionalText(Statement& statement, const char* name,
+                      const std::optional<std::string>& text) {
+  if (text) {
+    statement.bind(name, *text);
+  } else {
+    statement.bindNull(name);
+  }
 }
 
 // Statuses whose reason explains what went wrong, and so becomes the record's error.
@@ -172,6 +215,7 @@ Status SqliteExecutionStore::openDatabase(const sdk::PluginContext& context) {
   if (!database.ok()) return database.status();
   database_ = std::move(*database);
   path_ = config->path;
+  max_result_bytes_ = config->max_result_bytes;
   context.logger->log(sdk::LogLevel::info, "storage-sqlite: using " + config->path +
                                                " (synchronous=" + config->synchronous + ")");
   return Status::success();
@@ -202,6 +246,8 @@ Status SqliteExecutionStore::insertExecution(const sdk::ExecutionRecord& record)
     return Status(ErrorCode::invalid_argument,
                   "execution '" + record.id + "' cannot be stored as JSON: " + error.what());
   }
+  auto result = encodeResult(record.result, max_result_bytes_, record.id);
+  if (!result.ok()) return result.status();
 
   Database& database = *database_;
   Transaction transaction(database);
@@ -227,10 +273,10 @@ Status SqliteExecutionStore::insertExecution(const sdk::ExecutionRecord& record)
   auto insert = database.prepare(
       "INSERT INTO executions (id, pack, action, parameters, requester_subject, requester_sans, "
       "status, exit_code, term_signal, error, created_at_ms, started_at_ms, ended_at_ms, pid, "
-      "stdout_path, stderr_path, timeout_seconds, idempotency_key) VALUES (:id, :pack, :action, "
-      ":parameters, :requester_subject, :requester_sans, :status, :exit_code, :term_signal, "
-      ":error, :created_at_ms, :started_at_ms, :ended_at_ms, :pid, :stdout_path, :stderr_path, "
-      ":timeout_seconds, :idempotency_key)");
+      "stdout_path, stderr_path, timeout_seconds, idempotency_key, result) VALUES (:id, :pack, "
+      ":action, :parameters, :requester_subject, :requester_sans, :status, :exit_code, "
+      ":term_signal, :error, :created_at_ms, :started_at_ms, :ended_at_ms, :pid, :stdout_path, "
+      ":stderr_path, :timeout_seconds, :idempotency_key, :result)");
   if (!insert.ok()) return insert.status();
   insert->bind(":id", record.id);
   insert->bind(":pack", record.pack);
@@ -250,6 +296,7 @@ Status SqliteExecutionStore::insertExecution(const sdk::ExecutionRecord& record)
   insert->bind(":stderr_path", record.stderr_path);
   insert->bind(":timeout_seconds", static_cast<std::int64_t>(record.timeout_seconds));
   insert->bind(":idempotency_key", record.idempotency_key);
+  bindOptionalText(*insert, ":result", *result);
   if (auto inserted = insert->step(); !inserted.ok()) return inserted.status();
 
   auto first =
@@ -269,6 +316,15 @@ Status SqliteExecutionStore::apply(const std::string& id, const sdk::ExecutionUp
 
 Status SqliteExecutionStore::updateExecution(const std::string& id,
                                              const sdk::ExecutionUpdate& update) {
+  // Checked before anything is written: a refused result refuses the whole update, status
+  // change included, so the caller can retry it without the result.
+  std::optional<std::string> result;
+  if (update.result) {
+    auto encoded = encodeResult(*update.result, max_result_bytes_, id);
+    if (!encoded.ok()) return encoded.status();
+    result = std::move(encoded).value();
+  }
+
   Database& database = *database_;
   Transaction transaction(database);
   if (auto begun = transaction.begin(); !begun.ok()) return begun;
@@ -291,13 +347,14 @@ Status SqliteExecutionStore::updateExecution(const std::string& id,
                       " and cannot become " + std::string(sdk::toString(update.status)));
   }
 
-  // A NULL parameter keeps the stored value: ExecutionUpdate leaves unset fields alone.
+  // A NULL parameter keeps the stored value: ExecutionUpdate leaves unset fields alone. The
+  // result may be set to NULL (a null result), so it says whether it is set apart.
   auto change = database.prepare(
       "UPDATE executions SET status = :status, exit_code = COALESCE(:exit_code, exit_code), "
       "term_signal = COALESCE(:term_signal, term_signal), pid = COALESCE(:pid, pid), "
       "started_at_ms = COALESCE(:started_at_ms, started_at_ms), "
-      "ended_at_ms = COALESCE(:ended_at_ms, ended_at_ms), error = COALESCE(:error, error) "
-      "WHERE id = :id");
+      "ended_at_ms = COALESCE(:ended_at_ms, ended_at_ms), error = COALESCE(:error, error), "
+      "result = CASE WHEN :set_result THEN :result ELSE result END WHERE id = :id");
   if (!change.ok()) return change.status();
   change->bind(":status", sdk::toString(update.status));
   change->bind(":exit_code", update.exit_code);
@@ -310,6 +367,8 @@ Status SqliteExecutionStore::updateExecution(const std::string& id,
   } else {
     change->bindNull(":error");
   }
+  change->bind(":set_result", static_cast<std::int64_t>(update.result.has_value()));
+  bindOptionalText(*change, ":result", result);
   change->bind(":id", id);
   if (auto changed = change->step(); !changed.ok()) return changed.status();
 

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <filesystem>
+#include <optional>
 #include <string_view>
 
 namespace rivet::plugins::storage_sqlite {
@@ -29,6 +30,17 @@ Status invalidValue(std::string_view key, const std::string& value, std::string_
                                                  value + "': expected " + std::string(expected));
 }
 
+// The whole of `text` as a base-10 integer, or nothing (empty text, other characters, or out
+// of Integer's range).
+template <typename Integer>
+std::optional<Integer> parseWholeNumber(const std::string& text) {
+  Integer value{};
+  const char* const end = text.data() + text.size();
+  const auto [parsed_end, error] = std::from_chars(text.data(), end, value);
+  if (text.empty() || error != std::errc() || parsed_end != end) return std::nullopt;
+  return value;
+}
+
 }  // namespace
 
 StatusOr<StoreConfig> parseStoreConfig(const sdk::PluginContext& context) {
@@ -51,11 +63,18 @@ StatusOr<StoreConfig> parseStoreConfig(const sdk::PluginContext& context) {
   config.synchronous = synchronous;
 
   const std::string timeout = configValue(context, "busy_timeout_ms");
-  const char* const end = timeout.data() + timeout.size();
-  const auto [parsed_end, error] = std::from_chars(timeout.data(), end, config.busy_timeout_ms);
-  if (timeout.empty() || error != std::errc() || parsed_end != end || config.busy_timeout_ms < 0) {
+  const auto busy_timeout_ms = parseWholeNumber<int>(timeout);
+  if (!busy_timeout_ms || *busy_timeout_ms < 0) {
     return invalidValue("busy_timeout_ms", timeout, "a whole number of milliseconds >= 0");
   }
+  config.busy_timeout_ms = *busy_timeout_ms;
+
+  const std::string max_result = configValue(context, "max_result_bytes");
+  const auto max_result_bytes = parseWholeNumber<std::int64_t>(max_result);
+  if (!max_result_bytes || *max_result_bytes < 1) {
+    return invalidValue("max_result_bytes", max_result, "a whole number of bytes >= 1");
+  }
+  config.max_result_bytes = *max_result_bytes;
   return config;
 }
 

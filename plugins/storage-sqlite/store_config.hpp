@@ -2,6 +2,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <string>
 
 #include "rivet/sdk/plugin.hpp"
@@ -9,7 +10,7 @@
 
 namespace rivet::plugins::storage_sqlite {
 
-inline constexpr std::array<sdk::ConfigKeySpec, 3> kConfigKeys{{
+inline constexpr std::array<sdk::ConfigKeySpec, 4> kConfigKeys{{
     {"path", "path", "",
      "SQLite database file; empty means <data_dir>/rivet.db, a relative path is under "
      "data_dir. Its directory is created if missing"},
@@ -18,12 +19,16 @@ inline constexpr std::array<sdk::ConfigKeySpec, 3> kConfigKeys{{
      "loss; NORMAL may lose the last commits on power loss but is ~20x faster"},
     {"busy_timeout_ms", "integer", "5000",
      "how long a write waits for a lock held by another process before failing as unavailable"},
+    {"max_result_bytes", "integer", "1048576",
+     "largest structured result (its JSON text) an execution may store; a larger one is "
+     "refused as too_large"},
 }};
 
 struct StoreConfig {
   std::string path;         // absolute unless data_dir was relative
   std::string synchronous;  // "NORMAL" or "FULL"
   int busy_timeout_ms = 0;
+  std::int64_t max_result_bytes = 0;  // >= 1
 };
 
 // Reads the plugin's section; a key the host did not fill in takes its default from

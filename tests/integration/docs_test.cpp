@@ -6,7 +6,7 @@
 #include <regex>
 #include <sstream>
 
-#include "rivetd_process.hpp"
+#include "rivet/test/rivetd_process.hpp"
 
 namespace rivet::test {
 namespace {

@@ -35,7 +35,8 @@ TEST_F(ExecutionsTest, HealthReportsTheLoadedPlugins) {
   EXPECT_EQ((*health)["status"], "ok");
   std::set<std::string> names;
   for (const auto& plugin : (*health)["plugins"]) names.insert(plugin["name"]);
-  EXPECT_EQ(names, (std::set<std::string>{"storage-sqlite", "transport-https", "shell"}));
+  EXPECT_EQ(names, (std::set<std::string>{"storage-sqlite", "transport-https", "shell",
+                                           "python-venv", "interpreter-generic"}));
   EXPECT_GE((*health)["packs"]["loaded"].get<int>(), 2);
 }
 

@@ -10,7 +10,7 @@
 
 #include "rivet/client/client.hpp"
 #include "rivet/client/dev_pki.hpp"
-#include "rivetd_process.hpp"
+#include "rivet/test/rivetd_process.hpp"
 
 namespace rivet::test {
 

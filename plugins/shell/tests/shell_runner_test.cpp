@@ -105,23 +105,10 @@ TEST_F(ShellRunnerTest, CheckActionNeedsBashForScriptsThatCannotRunDirectly) {
 
 TEST_F(ShellRunnerTest, CheckActionRefusesBadRunnerParametersAndPositions) {
   auto base = scriptAction("s", "#!/bin/sh\n");
-  auto refused = [&](auto mutate) {
-    sdk::ActionSpec action = base;
-    mutate(action);
-    return runner_->checkAction(pack_, action).code() == sdk::ErrorCode::unprocessable;
-  };
-  EXPECT_TRUE(refused([](auto& a) { a.runner_parameters["env"] = json{{"A", 1}}; }));
-  EXPECT_TRUE(refused([](auto& a) { a.runner_parameters["env"] = json{{"A=B", "x"}}; }));
-  EXPECT_TRUE(refused([](auto& a) { a.runner_parameters["env"] = "A=B"; }));
-  EXPECT_TRUE(refused([](auto& a) { a.runner_parameters["cwd"] = 5; }));
-  EXPECT_TRUE(refused([](auto& a) { a.runner_parameters["kwarg_op"] = true; }));
-  EXPECT_TRUE(refused([](auto& a) { a.runner_parameters["sudo"] = true; }));
-  EXPECT_TRUE(refused([](auto& a) { a.runner_type = "python-script"; }));
-  EXPECT_TRUE(refused([](auto& a) {
-    a.parameters = {param("a", sdk::ParameterType::string, 1),
-                    param("b", sdk::ParameterType::string, 1)};
-  }));
-  EXPECT_FALSE(refused([](auto& a) { a.runner_parameters["sudo"] = false; }));
+  expectBadRunnerParametersRefused(base);
+  auto other_type = base;
+  other_type.runner_type = "python-script";
+  EXPECT_EQ(check(other_type).code(), sdk::ErrorCode::unprocessable);
 }
 
 TEST_F(ShellRunnerTest, ExecutableScriptWithShebangRunsDirectly) {
@@ -152,36 +139,16 @@ TEST_F(ShellRunnerTest, CmdPlanPassesParametersAsArgumentsNeverInTheCommand) {
 }
 
 TEST_F(ShellRunnerTest, EnvironmentNamesPackActionAndExecution) {
-  auto action = scriptAction("env", "#!/bin/sh\n");
-  action.runner_parameters["env"] = json{{"LC_ALL", "C"}, {"ST2_ACTION_PACK_NAME", "forged"}};
-  auto plan = planOf(action, json::object());
-  EXPECT_EQ(plan.env, (std::map<std::string, std::string>{
-                          {"LC_ALL", "C"},
-                          {"ST2_ACTION_PACK_NAME", "testpack"},
-                          {"ST2_ACTION_EXECUTION_ID", "exec-42"},
-                          {"RIVET_ACTION_PACK", "testpack"},
-                          {"RIVET_ACTION_NAME", "env"},
-                          {"RIVET_EXECUTION_ID", "exec-42"},
-                      }));
+  expectEnvironmentNamesPackActionAndExecution(scriptAction("env", "#!/bin/sh\n"),
+                                               "ST2_ACTION_PACK_NAME");
 }
 
 TEST_F(ShellRunnerTest, WorkingDirIsThePackUnlessCwdIsSet) {
-  auto action = cmdAction("pwd", "pwd");
-  EXPECT_EQ(planOf(action, json::object()).working_dir, pack_.path);
-  action.runner_parameters["cwd"] = nullptr;
-  EXPECT_EQ(planOf(action, json::object()).working_dir, pack_.path);
-  action.runner_parameters["cwd"] = "/tmp";
-  EXPECT_EQ(planOf(action, json::object()).working_dir, "/tmp");
-  action.runner_parameters["cwd"] = "actions";
-  EXPECT_EQ(planOf(action, json::object()).working_dir, pack_.path + "/actions");
+  expectWorkingDirIsThePackUnlessCwdIsSet(cmdAction("pwd", "pwd"));
 }
 
 TEST_F(ShellRunnerTest, KwargOpChangesTheNamedPrefix) {
-  auto action = cmdAction("k", "true");
-  action.runner_parameters["kwarg_op"] = "-";
-  action.parameters = {param("name", sdk::ParameterType::string)};
-  auto plan = planOf(action, json{{"name", "x"}});
-  EXPECT_EQ(plan.argv.back(), "-name=x");
+  expectKwargOpChangesTheNamedPrefix(cmdAction("k", "true"));
 }
 
 TEST_F(ShellRunnerTest, PlanRefusesAnUnknownRunnerType) {

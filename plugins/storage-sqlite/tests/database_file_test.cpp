@@ -241,6 +241,71 @@ TEST_F(StoreTest, AVersion1DatabaseIsUpgradedInPlaceAndKeepsItsHistory) {
   EXPECT_TRUE(reopened->store->get("v1-running").ok());
 }
 
+// A database left by the version-2 plugin: migrations 1 and 2 exactly as they shipped, then
+// one ended execution with a timeout and an idempotency key, written the way that plugin did.
+void writeVersion2Database(const std::string& path) {
+  std::ofstream(path).flush();
+  SqliteFile file(path);
+  file.execute(std::string("BEGIN;") + kMigrations[0] + kMigrations[1] +
+               "PRAGMA user_version = 2; COMMIT;");
+  file.execute(R"sql(
+    INSERT INTO executions (id, pack, action, parameters, requester_subject, requester_sans,
+                            status, exit_code, created_at_ms, started_at_ms, ended_at_ms, pid,
+                            stdout_path, stderr_path, timeout_seconds, idempotency_key)
+    VALUES ('v2-done', 'linux', 'uptime', '{"verbose":true}', 'CN=alice', '["DNS:ops"]',
+            'succeeded', 0, 100, 110, 200, 4242, '/out/v2-done.stdout', '/out/v2-done.stderr',
+            30, 'key-1'),
+           ('v2-running', 'linux', 'uptime', '{}', 'CN=alice', '[]',
+            'running', NULL, 150, 160, NULL, 4343, '/out/v2-running.stdout', '', 0, '');
+    INSERT INTO execution_transitions (execution_id, seq, from_status, to_status, at_ms, reason)
+    VALUES ('v2-done', 1, NULL, 'requested', 100, ''),
+           ('v2-done', 2, 'requested', 'succeeded', 200, 'exited'),
+           ('v2-running', 1, NULL, 'running', 150, '');
+  )sql");
+}
+
+TEST_F(StoreTest, AVersion2DatabaseIsUpgradedToVersion3WithNoResults) {
+  writeVersion2Database(databasePath());
+  ASSERT_EQ(SqliteFile(databasePath()).scalar("PRAGMA user_version"), "2");
+
+  auto loaded = openStore();
+  auto& store = *loaded->store;
+  EXPECT_EQ(SqliteFile(databasePath()).scalar("PRAGMA user_version"), "3");
+  EXPECT_EQ(logger_.count(sdk::LogLevel::info, "to schema version 3"), 1);
+  EXPECT_EQ(logger_.count(sdk::LogLevel::info, "to schema version 2"), 0);
+
+  auto done = store.get("v2-done");
+  ASSERT_TRUE(done.ok()) << done.status().message();
+  EXPECT_EQ(done->status, ExecutionStatus::succeeded);
+  EXPECT_EQ(done->parameters, nlohmann::json({{"verbose", true}}));
+  EXPECT_EQ(done->timeout_seconds, 30);
+  EXPECT_EQ(done->idempotency_key, "key-1");
+  EXPECT_TRUE(done->result.is_null());
+  EXPECT_EQ(store.getByIdempotencyKey("CN=alice", "key-1")->id, "v2-done");
+  EXPECT_EQ(store.transitions("v2-done")->size(), 2u);
+  auto page = store.list({});
+  ASSERT_TRUE(page.ok()) << page.status().message();
+  ASSERT_EQ(page->items.size(), 2u);
+  for (const auto& record : page->items) {
+    EXPECT_TRUE(record.result.is_null()) << record.id;
+  }
+
+  // The old running row takes a result when it ends.
+  sdk::ExecutionUpdate ended;
+  ended.status = ExecutionStatus::succeeded;
+  ended.at_ms = 300;
+  ended.ended_at_ms = 300;
+  ended.result = nlohmann::json({{"uptime_seconds", 86400}});
+  ASSERT_TRUE(store.apply("v2-running", ended).ok());
+  EXPECT_EQ(store.get("v2-running")->result, nlohmann::json({{"uptime_seconds", 86400}}));
+
+  logger_.clear();
+  auto reopened = openStore();
+  EXPECT_EQ(logger_.count(sdk::LogLevel::info, "migrated"), 0);
+  EXPECT_EQ(reopened->store->get("v2-running")->result,
+            nlohmann::json({{"uptime_seconds", 86400}}));
+}
+
 TEST_F(StoreTest, AMigratedDatabaseHasTheSameSchemaAsANewOne) {
   const std::string schema_sql =
       "SELECT type || ' ' || name || ': ' || sql FROM sqlite_master WHERE sql IS NOT NULL "
@@ -252,6 +317,13 @@ TEST_F(StoreTest, AMigratedDatabaseHasTheSameSchemaAsANewOne) {
   std::filesystem::remove(databasePath() + "-shm");
 
   writeVersion1Database(databasePath());
+  openStore();
+  EXPECT_EQ(SqliteFile(databasePath()).column(schema_sql), fresh);
+  std::filesystem::remove(databasePath());
+  std::filesystem::remove(databasePath() + "-wal");
+  std::filesystem::remove(databasePath() + "-shm");
+
+  writeVersion2Database(databasePath());
   openStore();
   EXPECT_EQ(SqliteFile(databasePath()).column(schema_sql), fresh);
 }

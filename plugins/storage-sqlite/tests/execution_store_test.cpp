@@ -24,10 +24,12 @@ TEST_F(StoreTest, DescriptorDeclaresAStoragePluginAndItsConfigKeys) {
   auto loaded = loadStore();
   const auto& descriptor = *loaded->descriptor;
   rivet::test::expectDescriptor(descriptor, sdk::PluginKind::storage, "storage-sqlite", "0.1.0");
-  ASSERT_EQ(descriptor.config_key_count, 3u);
+  ASSERT_EQ(descriptor.config_key_count, 4u);
   EXPECT_EQ(rivet::test::configDefaults(descriptor),
-            (std::map<std::string, std::string>{
-                {"path", ""}, {"synchronous", "FULL"}, {"busy_timeout_ms", "5000"}}));
+            (std::map<std::string, std::string>{{"path", ""},
+                                                {"synchronous", "FULL"},
+                                                {"busy_timeout_ms", "5000"},
+                                                {"max_result_bytes", "1048576"}}));
 }
 
 TEST_F(StoreTest, CallsBeforeConfigureAreUnavailable) {

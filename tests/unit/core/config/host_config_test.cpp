@@ -21,7 +21,8 @@ TEST_F(HostConfigTest, EmbeddedDefaultNeedsNoConfigAtAll) {
   EXPECT_EQ(host->plugin_dir, "/opt/rivet/plugins");
   EXPECT_EQ(host->packs_dir, "/opt/rivet/packs");
   EXPECT_EQ(host->plugins,
-            (std::vector<std::string>{"storage-sqlite", "transport-https", "shell"}));
+            (std::vector<std::string>{"storage-sqlite", "transport-https", "shell", "python-venv",
+                                      "interpreter-generic"}));
   EXPECT_EQ(host->nice, 1);
 }
 

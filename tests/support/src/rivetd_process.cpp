@@ -1,4 +1,4 @@
-#include "rivetd_process.hpp"
+#include "rivet/test/rivetd_process.hpp"
 
 #include <fcntl.h>
 #include <spawn.h>
