@@ -30,6 +30,8 @@ say $rivet health
 say $rivet actions
 say $rivet run linux.host_facts --wait
 say $rivet run linux.disk_usage path=/usr depth=1 top=5 --wait
+say $rivet run examples.perl_facts --wait
+say $rivet run examples.sleep seconds=2 --follow
 say $rivet list --limit 5
 
 if [ -t 0 ]; then
