@@ -29,7 +29,7 @@ echo "rivetd is listening on $endpoint (log: $data_dir/rivetd.log)"
 say $rivet health
 say $rivet actions
 say $rivet run linux.host_facts --wait
-say $rivet run linux.disk_usage path=/usr depth=1 top=5 --wait
+say $rivet run linux.disk_usage path=/var depth=1 top=5 --wait
 say $rivet run examples.perl_facts --wait
 say $rivet run examples.sleep seconds=2 --follow
 say $rivet list --limit 5
