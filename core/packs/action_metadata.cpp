@@ -8,7 +8,7 @@
 #include "packs/metadata_error.hpp"
 #include "packs/metadata_fields.hpp"
 #include "packs/parameter_schema.hpp"
-#include "packs/yaml_to_json.hpp"
+#include "packs/metadata_error.hpp"
 
 namespace rivet::core {
 namespace {

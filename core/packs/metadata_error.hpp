@@ -2,29 +2,15 @@
 // catches it and turns it into an unavailable pack or action whose reason names the file.
 #pragma once
 
-#include <yaml-cpp/mark.h>
-
-#include <stdexcept>
-#include <string>
+#include "rivet/runner_support/yaml_json.hpp"
 
 namespace rivet::core {
 
-class MetadataError : public std::runtime_error {
- public:
-  // mark: where in the file the problem is; a null mark when the problem has no position.
-  explicit MetadataError(const std::string& message, YAML::Mark mark = YAML::Mark::null_mark())
-      : std::runtime_error(message), mark_(mark) {}
-
-  const YAML::Mark& mark() const { return mark_; }
-
- private:
-  YAML::Mark mark_;
-};
-
-// "<file>:<line>: <message>", or "<file>: <message>" when there is no line.
-inline std::string describeAt(const std::string& file, const MetadataError& error) {
-  if (error.mark().is_null()) return file + ": " + error.what();
-  return file + ":" + std::to_string(error.mark().line + 1) + ": " + error.what();
-}
+// Pack metadata errors are YAML errors with a position; the reading code is shared with the
+// runners (sdk/runner_support).
+using MetadataError = runner_support::YamlError;
+using runner_support::describeAt;
+using runner_support::loadYamlFile;
+using runner_support::yamlToJson;
 
 }  // namespace rivet::core

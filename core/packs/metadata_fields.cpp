@@ -3,7 +3,7 @@
 #include <limits>
 
 #include "packs/metadata_error.hpp"
-#include "packs/yaml_to_json.hpp"
+#include "packs/metadata_error.hpp"
 
 namespace rivet::core {
 

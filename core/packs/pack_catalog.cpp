@@ -10,7 +10,7 @@
 #include "packs/action_metadata.hpp"
 #include "packs/metadata_error.hpp"
 #include "packs/metadata_fields.hpp"
-#include "packs/yaml_to_json.hpp"
+#include "packs/metadata_error.hpp"
 
 namespace rivet::core {
 namespace {

@@ -1,4 +1,4 @@
-#include "packs/yaml_to_json.hpp"
+#include "rivet/runner_support/yaml_json.hpp"
 
 #include <charconv>
 #include <filesystem>
@@ -7,9 +7,8 @@
 #include <optional>
 #include <regex>
 
-#include "packs/metadata_error.hpp"
 
-namespace rivet::core {
+namespace rivet::runner_support {
 namespace {
 
 constexpr int kMaxDepth = 64;
@@ -59,7 +58,7 @@ nlohmann::json scalarToJson(const YAML::Node& node) {
 
 nlohmann::json convert(const YAML::Node& node, int depth) {
   if (depth > kMaxDepth) {
-    throw MetadataError("nesting deeper than " + std::to_string(kMaxDepth) + " levels",
+    throw YamlError("nesting deeper than " + std::to_string(kMaxDepth) + " levels",
                         node.Mark());
   }
   switch (node.Type()) {
@@ -77,12 +76,12 @@ nlohmann::json convert(const YAML::Node& node, int depth) {
       nlohmann::json object = nlohmann::json::object();
       for (const auto& entry : node) {
         if (!entry.first.IsScalar()) {
-          throw MetadataError("a map key must be a plain value", entry.first.Mark());
+          throw YamlError("a map key must be a plain value", entry.first.Mark());
         }
         const std::string& key = entry.first.Scalar();
         // yaml-cpp keeps both copies of a repeated key; refuse rather than pick one.
         if (object.contains(key)) {
-          throw MetadataError("duplicate key '" + key + "'", entry.first.Mark());
+          throw YamlError("duplicate key '" + key + "'", entry.first.Mark());
         }
         object[key] = convert(entry.second, depth + 1);
       }
@@ -100,16 +99,16 @@ YAML::Node loadYamlFile(const std::string& path) {
   // A directory opens and reads as empty: refuse anything but a file up front.
   std::error_code error;
   if (!std::filesystem::is_regular_file(path, error)) {
-    throw MetadataError("missing, or not a regular file");
+    throw YamlError("missing, or not a regular file");
   }
   std::ifstream file(path, std::ios::binary);
   std::string text{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
-  if (!file.is_open() || file.bad()) throw MetadataError("cannot be read");
+  if (!file.is_open() || file.bad()) throw YamlError("cannot be read");
   try {
     return YAML::Load(text);
   } catch (const YAML::Exception& error) {
-    throw MetadataError("invalid YAML: " + error.msg, error.mark);
+    throw YamlError("invalid YAML: " + error.msg, error.mark);
   }
 }
 
-}  // namespace rivet::core
+}  // namespace rivet::runner_support

@@ -1,11 +1,10 @@
-#include "packs/yaml_to_json.hpp"
+#include "rivet/runner_support/yaml_json.hpp"
 
 #include <gtest/gtest.h>
 
-#include "packs/metadata_error.hpp"
 #include "rivet/test/temp_dir.hpp"
 
-namespace rivet::core {
+namespace rivet::runner_support {
 namespace {
 
 using json = nlohmann::json;
@@ -58,15 +57,15 @@ TEST(YamlToJsonTest, RefusesDuplicateAndComplexKeysAndEndlessNesting) {
   try {
     convert("a: 1\nb: 2\na: 3\n");
     FAIL() << "duplicate key accepted";
-  } catch (const MetadataError& error) {
+  } catch (const YamlError& error) {
     EXPECT_STREQ(error.what(), "duplicate key 'a'");
     EXPECT_EQ(error.mark().line, 2);
   }
-  EXPECT_THROW(convert("? [a, b]\n: 1\n"), MetadataError);
-  EXPECT_THROW(convert("a: &loop [*loop]\n"), MetadataError);
+  EXPECT_THROW(convert("? [a, b]\n: 1\n"), YamlError);
+  EXPECT_THROW(convert("a: &loop [*loop]\n"), YamlError);
   std::string deep;
   for (int i = 0; i < 100; ++i) deep += "[";
-  EXPECT_THROW(convert(deep + std::string(100, ']')), MetadataError);
+  EXPECT_THROW(convert(deep + std::string(100, ']')), YamlError);
 }
 
 TEST(YamlToJsonTest, LoadYamlFileReportsUnreadableFilesAndTheLineOfInvalidYaml) {
@@ -76,14 +75,14 @@ TEST(YamlToJsonTest, LoadYamlFileReportsUnreadableFilesAndTheLineOfInvalidYaml) 
   try {
     loadYamlFile((dir.path() / "bad.yaml").string());
     FAIL() << "invalid YAML accepted";
-  } catch (const MetadataError& error) {
+  } catch (const YamlError& error) {
     EXPECT_EQ(std::string(error.what()).rfind("invalid YAML: ", 0), 0u) << error.what();
     EXPECT_EQ(error.mark().line + 1, 3);
   }
   EXPECT_TRUE(loadYamlFile((dir.path() / "empty.yaml").string()).IsNull());
-  EXPECT_THROW(loadYamlFile((dir.path() / "missing.yaml").string()), MetadataError);
-  EXPECT_THROW(loadYamlFile(dir.str()), MetadataError);  // a directory
+  EXPECT_THROW(loadYamlFile((dir.path() / "missing.yaml").string()), YamlError);
+  EXPECT_THROW(loadYamlFile(dir.str()), YamlError);  // a directory
 }
 
 }  // namespace
-}  // namespace rivet::core
+}  // namespace rivet::runner_support
