@@ -1,0 +1,55 @@
+// What the v1 and v2 cells share: the directories a cell made, their removal, and the
+// freeze-kill-thaw loop that empties a cgroup of processes that keep forking.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "cgroup_layout.hpp"
+#include "rivet/sdk/sandbox.hpp"
+
+namespace rivet::plugins::sandbox_cgroup {
+
+class CgroupCell : public sdk::SandboxCell {
+ public:
+  // Removes every directory of the cell; idempotent. Fails with `conflict` (and keeps the
+  // directories that remain) while processes are still inside.
+  sdk::Status destroy() final;
+
+ protected:
+  explicit CgroupCell(std::vector<std::string> dirs) : dirs_(std::move(dirs)) {}
+  // For destructors: one removal attempt without waiting, errors ignored. Processes still in
+  // the cell are left alone (rivetd may stop while actions go on running), and so is the cell.
+  void destroyQuietly() noexcept;
+
+  const std::vector<std::string>& dirs() const { return dirs_; }
+
+ private:
+  std::vector<std::string> dirs_;  // those not yet removed
+};
+
+// Kills every process listed in `procs_file`: freezes the cgroup (write `frozen` to
+// `freeze_file`, so nothing forks between reading the list and killing), SIGKILLs each pid,
+// thaws, and repeats until the list is empty or about two seconds have passed.
+sdk::Status freezeAndKill(const std::string& procs_file, const std::string& freeze_file,
+                          const std::string& frozen, const std::string& thawed);
+
+// Waits (at most about two seconds) until `procs_file` lists no process.
+bool waitUntilEmpty(const std::string& procs_file);
+
+// Each makes the cell `relative` (<parent>/<execution id>) with `limits` applied. `conflict`
+// when the cell exists already (a leftover of a crashed run, or an id used twice); nothing is
+// left behind on failure. The layout must be of the matching version.
+sdk::StatusOr<sdk::SandboxCellPtr> createV1Cell(const CgroupLayout& layout,
+                                                const std::string& relative,
+                                                const sdk::ResourceLimits& limits);
+sdk::StatusOr<sdk::SandboxCellPtr> createV2Cell(const CgroupLayout& layout,
+                                                const std::string& relative,
+                                                const sdk::ResourceLimits& limits);
+
+// CPU bandwidth period (us) for both versions, and the quota giving `share` of one CPU in it.
+inline constexpr std::uint64_t kCpuPeriodUs = 100000;
+std::uint64_t cpuQuotaUs(double share);
+
+}  // namespace rivet::plugins::sandbox_cgroup
