@@ -11,6 +11,7 @@
 
 #include "rivet/runner_support/argument_convention.hpp"
 #include "rivet/runner_support/runner_parameters.hpp"
+#include "rivet/sdk/config_reader.hpp"
 #include "shebang.hpp"
 
 namespace rivet::plugins::interpreter_generic {
@@ -32,12 +33,8 @@ sdk::Status invalidConfig(const std::string& message) {
   return {sdk::ErrorCode::invalid_argument, "interpreter-generic: " + message};
 }
 
-std::string configValue(const sdk::PluginContext& context, const sdk::ConfigKeySpec& key) {
-  auto it = context.config.find(key.name);
-  return it != context.config.end() ? it->second : key.default_value;
-}
-
-// The entries of a `separator`-separated list, blanks trimmed, empty entries kept.
+// The entries of a `separator`-separated list, blanks trimmed, empty entries kept (so that a
+// stray "::" in `path` is refused rather than read as the current directory).
 std::vector<std::string> splitList(const std::string& text, char separator) {
   std::vector<std::string> entries;
   std::string::size_type start = 0;
@@ -82,9 +79,9 @@ std::string readHead(const std::string& path) {
 }  // namespace
 
 sdk::Status InterpreterRunner::configure(const sdk::PluginContext& context) {
+  const sdk::ConfigReader reader("interpreter-generic", context.config, kConfigKeys);
   std::vector<std::string> allow;
-  for (auto& name : splitList(configValue(context, kConfigKeys[0]), ',')) {
-    if (name.empty()) continue;
+  for (auto& name : reader.list("allow")) {
     if (name.find_first_of("/ \t") != std::string::npos) {
       return invalidConfig("`allow` entry \"" + name +
                            "\" must be an interpreter's file name, without '/' or blanks");
@@ -92,7 +89,7 @@ sdk::Status InterpreterRunner::configure(const sdk::PluginContext& context) {
     allow.push_back(std::move(name));
   }
   std::vector<std::string> path;
-  for (auto& dir : splitList(configValue(context, kConfigKeys[1]), ':')) {
+  for (auto& dir : splitList(reader.text("path"), ':')) {
     if (dir.empty() || dir.front() != '/') {
       return invalidConfig("`path` entry \"" + dir + "\" must be an absolute directory");
     }

@@ -10,6 +10,7 @@
 
 #include "rivet/runner_support/argument_convention.hpp"
 #include "rivet/runner_support/runner_parameters.hpp"
+#include "rivet/sdk/config_reader.hpp"
 
 namespace rivet::plugins::shell {
 namespace {
@@ -55,11 +56,11 @@ bool runsDirectly(const std::string& script) {
 }  // namespace
 
 sdk::Status ShellRunner::configure(const sdk::PluginContext& context) {
+  const sdk::ConfigReader reader("shell", context.config, kConfigKeys);
   std::array<std::string, kConfigKeys.size()> paths;
   for (std::size_t i = 0; i < kConfigKeys.size(); ++i) {
     const auto& key = kConfigKeys[i];
-    auto it = context.config.find(key.name);
-    paths[i] = it != context.config.end() ? it->second : key.default_value;
+    paths[i] = reader.text(key.name);
     if (paths[i].empty() || paths[i].front() != '/') {
       return {sdk::ErrorCode::invalid_argument, std::string("shell: `") + key.name +
                                                     "` must be an absolute path, got \"" +

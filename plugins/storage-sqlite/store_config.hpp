@@ -19,7 +19,7 @@ inline constexpr std::array<sdk::ConfigKeySpec, 4> kConfigKeys{{
      "loss; NORMAL may lose the last commits on power loss but is ~20x faster"},
     {"busy_timeout_ms", "integer", "5000",
      "how long a write waits for a lock held by another process before failing as unavailable"},
-    {"max_result_bytes", "integer", "1048576",
+    {"max_result_bytes", "bytes", "1048576",
      "largest structured result (its JSON text) an execution may store; a larger one is "
      "refused as too_large"},
 }};
