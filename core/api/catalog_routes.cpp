@@ -34,6 +34,13 @@ nlohmann::json actionJson(const ApiContext& context, const ActionEntry& entry) {
   } else if (const auto* runner = plugins.runnerFor(spec.runner_type)) {
     timeout = runner->defaultTimeoutSeconds(spec.runner_type);
   }
+  // The caps it runs under: its own tightened by the sandbox's; null when it runs uncapped.
+  nlohmann::json limits = nullptr;
+  if (const auto* sandbox = plugins.sandbox(); sandbox != nullptr) {
+    if (const auto state = sandbox->state(); state.usable) {
+      limits = limitsJson(sdk::tighterLimits(spec.limits, state.limits));
+    }
+  }
   return {{"ref", spec.ref()},
           {"pack", spec.pack},
           {"name", spec.name},
@@ -46,6 +53,7 @@ nlohmann::json actionJson(const ApiContext& context, const ActionEntry& entry) {
           {"entry_point", spec.entry_point},
           {"timeout_seconds", timeout},
           {"tags", spec.tags},
+          {"limits", limits},
           {"parameters", parameters}};
 }
 

@@ -20,14 +20,16 @@ constexpr std::size_t kMaxListLimit = 500;
 constexpr std::int64_t kMaxOutputChunk = 1 << 20;
 constexpr std::size_t kMaxIdempotencyKey = 255;
 
-nlohmann::json optionalJson(const auto& value) {
-  return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
-}
-
 nlohmann::json executionJson(const sdk::ExecutionRecord& record) {
   nlohmann::json duration = nullptr;
   if (record.started_at_ms && record.ended_at_ms) {
     duration = *record.ended_at_ms - *record.started_at_ms;
+  }
+  nlohmann::json usage = nullptr;
+  if (record.usage) {
+    usage = {{"peak_memory_bytes", optionalJson(record.usage->peak_memory_bytes)},
+             {"cpu_time_us", optionalJson(record.usage->cpu_time_us)},
+             {"oom_killed", record.usage->oom_killed}};
   }
   const auto time = [](const std::optional<std::int64_t>& ms) {
     return ms ? nlohmann::json(formatTime(*ms)) : nlohmann::json(nullptr);
@@ -43,6 +45,7 @@ nlohmann::json executionJson(const sdk::ExecutionRecord& record) {
           {"pid", optionalJson(record.pid)},
           {"timeout_seconds", record.timeout_seconds},
           {"result", record.result},
+          {"usage", usage},
           {"requester", {{"subject", record.requester.subject}, {"sans", record.requester.sans}}},
           {"created_at", formatTime(record.created_at_ms)},
           {"started_at", time(record.started_at_ms)},

@@ -22,6 +22,18 @@ void addHealthRoutes(Router& router, const ApiContext& context) {
       const auto availability = packAvailability(context, pack);
       (availability.available ? loaded : availability.state == "building" ? building : unavailable)++;
     }
+    // Running uncapped is allowed by config (required = false) but must not go unnoticed.
+    nlohmann::json sandbox = nullptr;
+    nlohmann::json warnings = nlohmann::json::array();
+    if (const auto* plugin = context.plugins.sandbox(); plugin != nullptr) {
+      const auto state = plugin->state();
+      sandbox = {{"usable", state.usable},
+                 {"description", state.description},
+                 {"limits", limitsJson(state.limits)}};
+      if (!state.usable) {
+        warnings.push_back("actions run without resource caps: " + state.description);
+      }
+    }
     const auto storage = context.plugins.storage().check();
     const auto counts = context.executor.counts();
     return jsonResponse(storage.ok() ? 200 : 503,
@@ -31,7 +43,9 @@ void addHealthRoutes(Router& router, const ApiContext& context) {
                          {"plugins", plugins},
                          {"packs", {{"loaded", loaded}, {"building", building}, {"unavailable", unavailable}}},
                          {"executions", {{"running", counts.running}, {"queued", counts.queued}}},
-                         {"storage", {{"ok", storage.ok()}, {"error", storage.message()}}}});
+                         {"storage", {{"ok", storage.ok()}, {"error", storage.message()}}},
+                         {"sandbox", sandbox},
+                         {"warnings", warnings}});
   });
 }
 

@@ -45,4 +45,10 @@ std::string formatTime(std::int64_t ms_since_epoch) {
   return text;
 }
 
+nlohmann::json limitsJson(const sdk::ResourceLimits& limits) {
+  return {{"memory_bytes", optionalJson(limits.memory_bytes)},
+          {"cpu_share", optionalJson(limits.cpu_share)},
+          {"pids", optionalJson(limits.pids)}};
+}
+
 }  // namespace rivet::core

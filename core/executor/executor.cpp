@@ -56,9 +56,9 @@ sdk::ExecutionUpdate terminalUpdate(const shim::ExecutionEnd& end,
   return update;
 }
 
-sdk::ExecutionUpdate abandonedUpdate(const std::string& reason) {
+sdk::ExecutionUpdate endedUpdate(ExecutionStatus status, const std::string& reason) {
   sdk::ExecutionUpdate update;
-  update.status = ExecutionStatus::abandoned;
+  update.status = status;
   update.at_ms = nowMs();
   update.ended_at_ms = update.at_ms;
   update.reason = reason;
@@ -87,7 +87,7 @@ std::filesystem::path executionDir(const std::filesystem::path& data_dir, std::i
 }
 
 Executor::Executor(sdk::ExecutionStore& store, ExecutorOptions options, sdk::Logger& log)
-    : store_(store), options_(std::move(options)), log_(log) {
+    : store_(store), options_(std::move(options)), log_(log), cells_(options_.sandbox, log) {
   wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (wake_fd_ < 0) throw std::runtime_error(std::string("eventfd: ") + std::strerror(errno));
   watcher_ = std::thread([this] { watchLoop(); });
@@ -210,7 +210,7 @@ sdk::StatusOr<sdk::ExecutionRecord> Executor::submit(const SubmitRequest& reques
   }
   {
     std::lock_guard lock(mutex_);
-    queue_.push_back({record.id, dir});
+    queue_.push_back({record.id, dir, false, request.action.limits});
   }
   wake();
   return record;
@@ -292,15 +292,27 @@ void Executor::finish(const std::string& id, const sdk::ExecutionUpdate& update)
   }
 }
 
+void Executor::finishInCell(const std::string& id, sdk::ExecutionUpdate update,
+                            const SandboxCellSharedPtr& cell) {
+  if (cell) recordUsage(update, cells_.close(id, *cell));
+  finish(id, update);
+}
+
 void Executor::launch(const QueuedExecution& queued) {
-  auto launched = launchSupervisor(options_.shim_path, queued.dir);
-  if (!launched.ok()) {
-    log_.log(sdk::LogLevel::error, "execution " + queued.id + ": " + launched.status().message());
-    finish(queued.id, abandonedUpdate(launched.status().message()));
+  const auto not_launched = [&](ExecutionStatus status, const std::string& reason,
+                                const SandboxCellSharedPtr& cell) {
+    log_.log(sdk::LogLevel::error, "execution " + queued.id + ": " + reason);
+    finishInCell(queued.id, endedUpdate(status, reason), cell);
     std::lock_guard lock(mutex_);
     std::erase(launching_, queued.id);
     std::erase(cancel_on_launch_, queued.id);
-    return;
+  };
+  // Uncapped is never a silent fallback once the sandbox is usable: no cell, no run.
+  auto cell = cells_.open(queued.id, queued.dir, queued.limits);
+  if (!cell.ok()) return not_launched(ExecutionStatus::failed, cell.status().message(), nullptr);
+  auto launched = launchSupervisor(options_.shim_path, queued.dir);
+  if (!launched.ok()) {
+    return not_launched(ExecutionStatus::abandoned, launched.status().message(), *cell);
   }
   if (launched->action_pid) {
     sdk::ExecutionUpdate update;
@@ -313,7 +325,7 @@ void Executor::launch(const QueuedExecution& queued) {
   bool cancel_requested = false;
   {
     std::lock_guard lock(mutex_);
-    supervised_[launched->pidfd] = {queued.id, queued.dir, launched->pid, true};
+    supervised_[launched->pidfd] = {queued.id, queued.dir, launched->pid, true, *cell};
     std::erase(launching_, queued.id);
     cancel_requested = std::erase(cancel_on_launch_, queued.id) > 0;
   }
@@ -363,14 +375,13 @@ void Executor::supervisorEnded(int pidfd) {
     }
   }
   auto end = shim::readStatusFile(supervised.dir);
-  if (end.ok()) {
-    finish(supervised.id, terminalUpdate(*end, supervised.dir));
-  } else {
-    finish(supervised.id, abandonedUpdate("its supervisor (pid " +
-                                          std::to_string(supervised.shim_pid) +
+  finishInCell(supervised.id,
+               end.ok() ? terminalUpdate(*end, supervised.dir)
+                        : endedUpdate(ExecutionStatus::abandoned,
+                                      "its supervisor (pid " + std::to_string(supervised.shim_pid) +
                                           ") exited without an exit status: " +
-                                          end.status().message()));
-  }
+                                          end.status().message()),
+               supervised.cell);
 }
 
 void Executor::adopt(const sdk::ExecutionRecord& record) {
@@ -397,7 +408,7 @@ void Executor::adopt(const sdk::ExecutionRecord& record) {
       log_.log(sdk::LogLevel::info, "execution " + record.id + ": re-adopted its supervisor pid " +
                                         std::to_string(identity->pid));
       std::lock_guard lock(mutex_);
-      supervised_[pidfd] = {record.id, dir, identity->pid, false};
+      supervised_[pidfd] = {record.id, dir, identity->pid, false, cells_.reopen(record.id)};
       return;
     }
   }
@@ -405,18 +416,27 @@ void Executor::adopt(const sdk::ExecutionRecord& record) {
   // started (queue it again), or it is lost.
   if (auto end = shim::readStatusFile(dir); end.ok()) {
     log_.log(sdk::LogLevel::info, "execution " + record.id + ": ended while rivetd was down");
-    finish(record.id, terminalUpdate(*end, dir));
+    finishInCell(record.id, terminalUpdate(*end, dir), cells_.reopen(record.id));
   } else if (identity.ok()) {
-    finish(record.id, abandonedUpdate("its supervisor (pid " + std::to_string(identity->pid) +
-                                      ") is gone and left no exit status"));
+    finishInCell(record.id,
+                 endedUpdate(ExecutionStatus::abandoned,
+                             "its supervisor (pid " + std::to_string(identity->pid) +
+                                 ") is gone and left no exit status"),
+                 cells_.reopen(record.id));
   } else if ((record.status == ExecutionStatus::requested ||
               record.status == ExecutionStatus::scheduled) &&
              std::filesystem::exists(dir / "launch.json")) {
+    const auto limits = options_.action_limits
+                            ? options_.action_limits(record.pack, record.action)
+                            : sdk::ResourceLimits{};
     std::lock_guard lock(mutex_);
-    queue_.push_back({record.id, dir, record.status == ExecutionStatus::scheduled});
+    queue_.push_back({record.id, dir, record.status == ExecutionStatus::scheduled, limits});
   } else {
-    finish(record.id, abandonedUpdate("rivetd lost it: no supervisor and no launch file in " +
-                                      dir.string()));
+    finishInCell(record.id,
+                 endedUpdate(ExecutionStatus::abandoned,
+                             "rivetd lost it: no supervisor and no launch file in " +
+                                 dir.string()),
+                 cells_.reopen(record.id));
   }
 }
 

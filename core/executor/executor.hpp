@@ -25,8 +25,10 @@
 #include <thread>
 #include <vector>
 
+#include "executor/execution_cells.hpp"
 #include "rivet/sdk/plugin.hpp"
 #include "rivet/sdk/runner.hpp"
+#include "rivet/sdk/sandbox.hpp"
 #include "rivet/sdk/storage.hpp"
 #include "rivet/sdk/types.hpp"
 
@@ -42,6 +44,12 @@ struct ExecutorOptions {
   int kill_grace_seconds = 5;
   // Called once per execution that reaches a terminal status (metrics).
   std::function<void(const sdk::ExecutionRecord&)> on_end;
+  // Runs each execution in its own cell when set and usable; null: no sandbox.
+  sdk::Sandbox* sandbox = nullptr;
+  // The limits an action's metadata asks for, by pack and action name: for executions that an
+  // earlier rivetd accepted and this one starts.
+  std::function<sdk::ResourceLimits(const std::string& pack, const std::string& action)>
+      action_limits;
 };
 
 struct SubmitRequest {
@@ -92,12 +100,14 @@ class Executor {
     std::string id;
     std::filesystem::path dir;
     bool marked_scheduled = false;
+    sdk::ResourceLimits limits;        // the action's, for its sandbox cell
   };
   struct SupervisedExecution {
     std::string id;
     std::filesystem::path dir;
     pid_t shim_pid = -1;
     bool is_child = false;             // started by this rivetd: reap it with waitpid
+    SandboxCellSharedPtr cell;         // null: runs uncapped
   };
 
   void watchLoop();
@@ -106,6 +116,9 @@ class Executor {
   void supervisorEnded(int pidfd);
   void adopt(const sdk::ExecutionRecord& record);
   void finish(const std::string& id, const sdk::ExecutionUpdate& update);
+  // finish() after emptying and removing the execution's cell, with its usage recorded.
+  void finishInCell(const std::string& id, sdk::ExecutionUpdate update,
+                    const SandboxCellSharedPtr& cell);
   void record(const std::string& id, const sdk::ExecutionUpdate& update);
   sdk::StatusOr<sdk::ExecutionRecord> markCanceling(const std::string& id);
   void wake();
@@ -113,6 +126,7 @@ class Executor {
   sdk::ExecutionStore& store_;
   ExecutorOptions options_;
   sdk::Logger& log_;
+  ExecutionCells cells_;
   int wake_fd_ = -1;
   std::atomic<bool> stopping_{false};
 

@@ -5,10 +5,10 @@
 #include <set>
 #include <system_error>
 
+#include "packs/action_limits.hpp"
 #include "packs/metadata_error.hpp"
 #include "packs/metadata_fields.hpp"
 #include "packs/parameter_schema.hpp"
-#include "packs/metadata_error.hpp"
 
 namespace rivet::core {
 namespace {
@@ -206,6 +206,7 @@ void readActionMetadata(const YAML::Node& root, const fs::path& pack_dir, sdk::A
   spec.description = textField(root, "description").value_or("");
   spec.enabled = booleanField(root, "enabled").value_or(true);
   spec.tags = readTags(root);
+  spec.limits = readActionLimits(root);
 
   // Checked before parameters so a conflicting parameters.timeout can be reported.
   auto top_level_timeout = integerField(root, "timeout", 1);

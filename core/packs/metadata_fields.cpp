@@ -3,7 +3,6 @@
 #include <limits>
 
 #include "packs/metadata_error.hpp"
-#include "packs/metadata_error.hpp"
 
 namespace rivet::core {
 

@@ -34,6 +34,8 @@ class PluginSet {
   sdk::Runner* runnerFor(const std::string& runner_type) const;
   const std::vector<std::shared_ptr<sdk::Runner>>& runners() const { return runners_; }
   const std::vector<PluginInfo>& infos() const { return infos_; }
+  // nullptr when no sandbox plugin is loaded.
+  sdk::Sandbox* sandbox() const { return sandbox_.get(); }
 
  private:
   // Declared first so they are destroyed last: plugins may log until they are gone.

@@ -194,14 +194,30 @@ int RivetdApplication::serve() {
 
   auto& storage = (*plugins)->storage();
   PocoPluginLogger executor_log("rivetd.executor");
-  ExecutorOptions executor_options{host->data_dir,  host->shim_path,         host->nice,
-                                   baseEnvironment(), host->max_running,     host->max_queued,
-                                   host->kill_grace_seconds, {}};
-  executor_options.on_end = [&metrics](const sdk::ExecutionRecord& record) {
-    const auto seconds = record.started_at_ms && record.ended_at_ms
-                             ? (*record.ended_at_ms - *record.started_at_ms) / 1000.0
-                             : 0.0;
-    metrics.executionEnded(record.ref(), record.status, seconds);
+  if (const auto* sandbox = (*plugins)->sandbox(); sandbox && !sandbox->state().usable) {
+    log.warning("actions run without resource caps: " + sandbox->state().description);
+  }
+  ExecutorOptions executor_options{
+      .data_dir = host->data_dir,
+      .shim_path = host->shim_path,
+      .nice = host->nice,
+      .base_env = baseEnvironment(),
+      .max_running = host->max_running,
+      .max_queued = host->max_queued,
+      .kill_grace_seconds = host->kill_grace_seconds,
+      .on_end =
+          [&metrics](const sdk::ExecutionRecord& record) {
+            const auto seconds = record.started_at_ms && record.ended_at_ms
+                                     ? (*record.ended_at_ms - *record.started_at_ms) / 1000.0
+                                     : 0.0;
+            metrics.executionEnded(record.ref(), record.status, seconds);
+          },
+      .sandbox = (*plugins)->sandbox(),
+      .action_limits =
+          [&catalog](const std::string& pack, const std::string& action) {
+            const auto* entry = catalog.findAction(pack + "." + action);
+            return entry != nullptr ? entry->spec.limits : sdk::ResourceLimits{};
+          },
   };
   Executor executor(storage, std::move(executor_options), executor_log);
   executor.recover();

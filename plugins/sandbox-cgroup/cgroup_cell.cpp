@@ -57,15 +57,34 @@ sdk::Status freezeAndKill(const std::string& procs_file, const std::string& free
     auto pids = readPids(procs_file);
     if (pids.empty()) return sdk::Status::success();
     if (std::chrono::steady_clock::now() >= deadline) break;
-    const bool froze = writeText(freeze_file, frozen) == 0;
+    const bool froze = !freeze_file.empty() && writeText(freeze_file, frozen) == 0;
     pids = readPids(procs_file);  // frozen now: nobody forks behind this list
     for (const pid_t pid : pids) ::kill(pid, SIGKILL);
     if (froze) writeText(freeze_file, thawed);  // killed tasks die once thawed
     std::this_thread::sleep_for(kPollInterval);
   }
-  writeText(freeze_file, thawed);
+  if (!freeze_file.empty()) writeText(freeze_file, thawed);
   return {sdk::ErrorCode::internal,
           "[sandbox-cgroup] processes survived SIGKILL in " + procs_file + " for 2 s"};
+}
+
+std::map<std::string, std::string> cellDirectories(const CgroupLayout& layout,
+                                                   const std::string& relative) {
+  std::map<std::string, std::string> dirs;
+  for (const auto& [controller, mount] : layout.mounts) dirs[controller] = mount + "/" + relative;
+  return dirs;
+}
+
+sdk::StatusOr<std::map<std::string, std::string>> existingCellDirectories(
+    const CgroupLayout& layout, const std::string& relative) {
+  auto dirs = cellDirectories(layout, relative);
+  std::string looked_at;
+  for (const auto& [controller, dir] : dirs) looked_at += (looked_at.empty() ? "" : ", ") + dir;
+  std::erase_if(dirs, [](const auto& entry) { return !fileExists(entry.second); });
+  if (dirs.empty()) {
+    return sdk::Status(sdk::ErrorCode::not_found, "[sandbox-cgroup] no cell at " + looked_at);
+  }
+  return dirs;
 }
 
 std::uint64_t cpuQuotaUs(double share) {

@@ -54,37 +54,58 @@ Status CgroupSandbox::configure(const sdk::PluginContext& context) {
       return Status::success();
     }
     layout_ = std::move(layout).value();
-    context.logger->log(sdk::LogLevel::info, "[sandbox-cgroup] " + layout_->describe() +
-                                                 "; cells under " + config_.parent);
+    context.logger->log(sdk::LogLevel::info, "[sandbox-cgroup] " + state().description);
     return Status::success();
   } catch (const std::exception& e) {
     return {ErrorCode::internal, std::string("[sandbox-cgroup] configure: ") + e.what()};
   }
 }
 
+sdk::SandboxState CgroupSandbox::state() const {
+  sdk::SandboxState state;
+  state.usable = layout_.has_value();
+  state.description = layout_ ? layout_->describe() + "; cells under " + config_.parent
+                              : "cgroups unusable: " + unusable_reason_;
+  state.limits = config_.limits;
+  return state;
+}
+
+sdk::StatusOr<std::string> CgroupSandbox::cellPath(const std::string& execution_id) const {
+  if (!layout_) return Status(ErrorCode::unavailable, state().description);
+  if (!isSafeCgroupName(execution_id)) {
+    return Status(ErrorCode::invalid_argument,
+                  "[sandbox-cgroup] execution id '" + execution_id +
+                      "' is not usable as a cgroup name (letters, digits, '.', '_', '-')");
+  }
+  return config_.parent + "/" + execution_id;
+}
+
 sdk::StatusOr<sdk::SandboxCellPtr> CgroupSandbox::createCell(const std::string& execution_id,
                                                              const sdk::ResourceLimits& limits) {
   try {
-    if (!layout_) return Status(ErrorCode::unavailable, "cgroups unusable: " + unusable_reason_);
-    if (!isSafeCgroupName(execution_id)) {
-      return Status(ErrorCode::invalid_argument,
-                    "[sandbox-cgroup] execution id '" + execution_id +
-                        "' is not usable as a cgroup name (letters, digits, '.', '_', '-')");
-    }
+    const auto relative = cellPath(execution_id);
+    if (!relative.ok()) return relative.status();
     if (!valid(limits.memory_bytes) || !valid(limits.cpu_share) || !valid(limits.pids)) {
       return Status(ErrorCode::invalid_argument, "[sandbox-cgroup] a limit of 0 or below");
     }
-    sdk::ResourceLimits effective;
-    effective.memory_bytes = tighter(limits.memory_bytes, config_.limits.memory_bytes);
-    effective.cpu_share = tighter(limits.cpu_share, config_.limits.cpu_share);
-    effective.pids = tighter(limits.pids, config_.limits.pids);
+    const sdk::ResourceLimits effective = sdk::tighterLimits(limits, config_.limits);
 
-    const std::string relative = config_.parent + "/" + execution_id;
     const std::lock_guard lock(create_mutex_);
-    return layout_->version == CgroupVersion::v1 ? createV1Cell(*layout_, relative, effective)
-                                                 : createV2Cell(*layout_, relative, effective);
+    return layout_->version == CgroupVersion::v1 ? createV1Cell(*layout_, *relative, effective)
+                                                 : createV2Cell(*layout_, *relative, effective);
   } catch (const std::exception& e) {
     return Status(ErrorCode::internal, std::string("[sandbox-cgroup] createCell: ") + e.what());
+  }
+}
+
+sdk::StatusOr<sdk::SandboxCellPtr> CgroupSandbox::openCell(const std::string& execution_id) {
+  try {
+    const auto relative = cellPath(execution_id);
+    if (!relative.ok()) return relative.status();
+    return layout_->version == CgroupVersion::v1 ? openV1Cell(*layout_, *relative)
+                                                 : openV2Cell(*layout_, *relative);
+  } catch (const std::exception& e) {
+    return Status(ErrorCode::internal, std::string("[sandbox-cgroup] openCell: ") + e.what());
   }
 }
 

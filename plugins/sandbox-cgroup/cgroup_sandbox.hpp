@@ -22,10 +22,16 @@ class CgroupSandbox final : public sdk::Sandbox {
   ~CgroupSandbox() override;
 
   sdk::Status configure(const sdk::PluginContext& context) override;
+  sdk::SandboxState state() const override;
   sdk::StatusOr<sdk::SandboxCellPtr> createCell(const std::string& execution_id,
                                                 const sdk::ResourceLimits& limits) override;
+  sdk::StatusOr<sdk::SandboxCellPtr> openCell(const std::string& execution_id) override;
 
  private:
+  // <parent>/<execution id>, or why there is no cell for it: `unavailable` while cgroups are
+  // unusable, `invalid_argument` for an id that is no safe cgroup name.
+  sdk::StatusOr<std::string> cellPath(const std::string& execution_id) const;
+
   SandboxConfig config_;
   std::optional<CgroupLayout> layout_;  // empty: cgroups unusable, see unusable_reason_
   std::string unusable_reason_ = "the plugin is not configured";

@@ -35,11 +35,4 @@ sdk::StatusOr<SandboxConfig> parseSandboxConfig(const sdk::PluginContext& contex
 // not starting with '.'.
 bool isSafeCgroupName(const std::string& name);
 
-// The tighter of two optional caps: the set one when only one is set.
-template <typename T>
-std::optional<T> tighter(const std::optional<T>& a, const std::optional<T>& b) {
-  if (a && b) return *a < *b ? a : b;
-  return a ? a : b;
-}
-
 }  // namespace rivet::plugins::sandbox_cgroup

@@ -30,39 +30,44 @@ class V1Cell final : public CgroupCell {
   }
 
   // The freezer holds every process that joined; a process that joined only some controllers
-  // is killed from those (still under the frozen freezer's cover for the others).
+  // is killed from those (still under the frozen freezer's cover for the others). A cell left
+  // by a crash while it was being made may lack the freezer: the others are emptied unfrozen.
   Status killAll() override {
-    const std::string freezer = by_controller_.at("freezer");
-    const std::string freeze_file = freezer + "/freezer.state";
-    if (auto status = freezeAndKill(freezer + "/cgroup.procs", freeze_file, "FROZEN", "THAWED");
-        !status.ok()) {
-      return status;
+    const std::string* freezer = dirOf("freezer");
+    const std::string freeze_file = freezer ? *freezer + "/freezer.state" : "";
+    const auto killIn = [&freeze_file](const std::string& dir) {
+      return freezeAndKill(dir + "/cgroup.procs", freeze_file, "FROZEN", "THAWED");
+    };
+    if (freezer) {
+      if (auto status = killIn(*freezer); !status.ok()) return status;
     }
     for (const auto& [controller, dir] : by_controller_) {
       if (controller == "freezer") continue;
-      if (auto status = freezeAndKill(dir + "/cgroup.procs", freeze_file, "FROZEN", "THAWED");
-          !status.ok()) {
-        return status;
-      }
-      if (!waitUntilEmpty(dir + "/cgroup.procs")) {
-        return {ErrorCode::internal, "[sandbox-cgroup] " + dir + " still lists processes"};
-      }
+      if (auto status = killIn(dir); !status.ok()) return status;
     }
     return Status::success();
   }
 
   sdk::ResourceUsage usage() const override {
-    const std::string& memory = by_controller_.at("memory");
     sdk::ResourceUsage usage;
-    usage.peak_memory_bytes = readNumber(memory + "/memory.max_usage_in_bytes");
-    if (auto ns = readNumber(by_controller_.at("cpuacct") + "/cpuacct.usage")) {
-      usage.cpu_time_us = *ns / 1000;
+    if (const std::string* memory = dirOf("memory")) {
+      usage.peak_memory_bytes = readNumber(*memory + "/memory.max_usage_in_bytes");
+      usage.oom_killed =
+          readKeyedNumber(*memory + "/memory.oom_control", "oom_kill").value_or(0) > 0;
     }
-    usage.oom_killed = readKeyedNumber(memory + "/memory.oom_control", "oom_kill").value_or(0) > 0;
+    if (const std::string* cpuacct = dirOf("cpuacct")) {
+      if (auto ns = readNumber(*cpuacct + "/cpuacct.usage")) usage.cpu_time_us = *ns / 1000;
+    }
     return usage;
   }
 
  private:
+  // The cell's directory in `controller`; null when a crash left it without one.
+  const std::string* dirOf(const std::string& controller) const {
+    const auto found = by_controller_.find(controller);
+    return found == by_controller_.end() ? nullptr : &found->second;
+  }
+
   static std::vector<std::string> valuesOf(const std::map<std::string, std::string>& dirs) {
     std::vector<std::string> values;
     for (const auto& [controller, dir] : dirs) values.push_back(dir);
@@ -106,12 +111,10 @@ Status addLimits(cgroup_controller* controller, const std::string& name, bool sw
 sdk::StatusOr<sdk::SandboxCellPtr> createV1Cell(const CgroupLayout& layout,
                                                 const std::string& relative,
                                                 const sdk::ResourceLimits& limits) {
-  std::map<std::string, std::string> dirs;
-  for (const auto& [controller, mount] : layout.mounts) {
-    dirs[controller] = mount + "/" + relative;
-    if (fileExists(dirs[controller])) {
-      return Status(ErrorCode::conflict,
-                    "[sandbox-cgroup] the cell exists already: " + dirs[controller]);
+  const auto dirs = cellDirectories(layout, relative);
+  for (const auto& [controller, dir] : dirs) {
+    if (fileExists(dir)) {
+      return Status(ErrorCode::conflict, "[sandbox-cgroup] the cell exists already: " + dir);
     }
   }
 
@@ -133,6 +136,13 @@ sdk::StatusOr<sdk::SandboxCellPtr> createV1Cell(const CgroupLayout& layout,
     return libcgroupError("cannot create " + relative + " with its limits", rc);
   }
   return sdk::SandboxCellPtr(std::move(cell));
+}
+
+sdk::StatusOr<sdk::SandboxCellPtr> openV1Cell(const CgroupLayout& layout,
+                                              const std::string& relative) {
+  auto dirs = existingCellDirectories(layout, relative);
+  if (!dirs.ok()) return dirs.status();
+  return sdk::SandboxCellPtr(std::make_unique<V1Cell>(*dirs));
 }
 
 }  // namespace rivet::plugins::sandbox_cgroup

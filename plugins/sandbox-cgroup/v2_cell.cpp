@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <memory>
 
 #include "cgroup_cell.hpp"
 #include "cgroup_files.hpp"
@@ -121,6 +122,13 @@ sdk::StatusOr<sdk::SandboxCellPtr> createV2Cell(const CgroupLayout& layout,
   auto cell = std::make_unique<V2Cell>(dir);  // removes the directory if limits fail
   if (auto status = applyLimits(dir, limits); !status.ok()) return status;
   return sdk::SandboxCellPtr(std::move(cell));
+}
+
+sdk::StatusOr<sdk::SandboxCellPtr> openV2Cell(const CgroupLayout& layout,
+                                              const std::string& relative) {
+  auto dirs = existingCellDirectories(layout, relative);
+  if (!dirs.ok()) return dirs.status();
+  return sdk::SandboxCellPtr(std::make_unique<V2Cell>(dirs->at("")));
 }
 
 }  // namespace rivet::plugins::sandbox_cgroup

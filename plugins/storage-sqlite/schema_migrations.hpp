@@ -8,7 +8,7 @@ namespace rivet::plugins::storage_sqlite {
 
 // Migration N (1-based) takes the schema from version N-1 to N. Append only: never edit a
 // step that has shipped, since databases in the field already ran it.
-inline constexpr std::array<const char*, 3> kMigrations{
+inline constexpr std::array<const char*, 4> kMigrations{
     // 1: executions and their status transitions.
     // seq is the rowid: it orders history (newest first) and backs the list cursor.
     // AUTOINCREMENT keeps it from reusing the number of a purged newest row.
@@ -72,6 +72,14 @@ CREATE INDEX executions_purgeable ON executions (ended_at_ms)
     // is what existing rows get).
     R"sql(
 ALTER TABLE executions ADD COLUMN result TEXT;
+)sql",
+    // 4: what the execution used, read from its sandbox cell. oom_killed is NULL exactly when
+    // there is no usage (what existing rows get): it marks the usage as present, since a usage
+    // may have neither number. The two counts are NULL when the cell did not report them.
+    R"sql(
+ALTER TABLE executions ADD COLUMN peak_memory_bytes INTEGER;
+ALTER TABLE executions ADD COLUMN cpu_time_us INTEGER;
+ALTER TABLE executions ADD COLUMN oom_killed INTEGER CHECK (oom_killed IN (0, 1));
 )sql",
 };
 

@@ -1,17 +1,19 @@
+// The calls of SqliteExecutionStore that open, write and check the database; the read calls
+// are in sqlite_execution_store_reads.cpp.
 #include "sqlite_execution_store.hpp"
 
 #include <algorithm>
 #include <cstdint>
-#include <exception>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "execution_queries.hpp"
+#include "execution_rows.hpp"
+#include "store_call.hpp"
 #include "store_config.hpp"
 #include "store_database.hpp"
 
@@ -23,96 +25,6 @@ using sdk::Status;
 using sdk::StatusOr;
 
 namespace {
-
-// Runs one public call: nothing may throw across the plugin boundary, so any exception (a bad
-// allocation, a corrupt JSON column) becomes an internal error naming the call.
-template <typename Body>
-auto guardedCall(std::string_view call, Body&& body) noexcept -> decltype(body()) {
-  try {
-    return body();
-  } catch (const std::exception& error) {
-    return Status(ErrorCode::internal, "storage-sqlite " + std::string(call) + ": " + error.what());
-  } catch (...) {
-    return Status(ErrorCode::internal, "storage-sqlite " + std::string(call) + ": unknown error");
-  }
-}
-
-Status notConfigured() {
-  return Status(ErrorCode::unavailable, "storage-sqlite is used before configure() succeeded");
-}
-
-Status noSuchExecution(const std::string& id) {
-  return Status(ErrorCode::not_found, "no execution with id '" + id + "'");
-}
-
-std::optional<int> narrow(std::optional<std::int64_t> value) {
-  if (!value) return std::nullopt;
-  return static_cast<int>(*value);
-}
-
-// The seq of execution `id`, empty when there is none.
-StatusOr<std::optional<std::int64_t>> findSeq(Database& database, const std::string& id) {
-  auto statement = database.prepare("SELECT seq FROM executions WHERE id = :id");
-  if (!statement.ok()) return statement.status();
-  statement->bind(":id", id);
-  auto row = statement->step();
-  if (!row.ok()) return row.status();
-  if (!*row) return std::optional<std::int64_t>();
-  return std::optional<std::int64_t>(statement->integer(0));
-}
-
-StatusOr<ExecutionStatus> decodeStatus(const std::string& text, const std::string& id) {
-  if (auto status = sdk::parseExecutionStatus(text)) return *status;
-  return Status(ErrorCode::internal,
-                "execution '" + id + "' has an unknown status '" + text + "' in the database");
-}
-
-// Reads the row a statement selecting kExecutionColumns stands on.
-StatusOr<sdk::ExecutionRecord> decodeExecution(const Statement& row) {
-  sdk::ExecutionRecord record;
-  record.id = row.text(0);
-  record.pack = row.text(1);
-  record.action = row.text(2);
-  record.parameters = nlohmann::json::parse(row.text(3));
-  record.requester.subject = row.text(4);
-  record.requester.sans = nlohmann::json::parse(row.text(5)).get<std::vector<std::string>>();
-  auto status = decodeStatus(row.text(6), record.id);
-  if (!status.ok()) return status.status();
-  record.status = *status;
-  record.exit_code = narrow(row.optionalInteger(7));
-  record.term_signal = narrow(row.optionalInteger(8));
-  record.error = row.text(9);
-  record.created_at_ms = row.integer(10);
-  record.started_at_ms = row.optionalInteger(11);
-  record.ended_at_ms = row.optionalInteger(12);
-  record.pid = narrow(row.optionalInteger(13));
-  record.stdout_path = row.text(14);
-  record.stderr_path = row.text(15);
-  record.timeout_seconds = static_cast<int>(row.integer(16));
-  record.idempotency_key = row.text(17);
-  // NULL: no result (create() and apply() store a null result as NULL).
-  if (!row.isNull(18)) record.result = nlohmann::json::parse(row.text(18));
-  return record;
-}
-
-// Every row a statement selecting kExecutionColumns returns, stepped to its end.
-StatusOr<std::vector<sdk::ExecutionRecord>> decodeExecutions(Statement& statement) {
-  std::vector<sdk::ExecutionRecord> records;
-  while (true) {
-    auto row = statement.step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    auto record = decodeExecution(statement);
-    if (!record.ok()) return record.status();
-    records.push_back(std::move(record).value());
-  }
-  return records;
-}
-
-Status noSuchIdempotencyKey(const std::string& requester_subject, const std::string& key) {
-  return Status(ErrorCode::not_found, "requester '" + requester_subject +
-                                          "' has no execution with idempotency key '" + key + "'");
-}
 
 // The id of the execution `requester_subject` created with the non-empty `key`, empty when
 // there is none.
@@ -127,47 +39,6 @@ StatusOr<std::optional<std::string>> findIdByIdempotencyKey(Database& database,
   if (!row.ok()) return row.status();
   if (!*row) return std::optional<std::string>();
   return std::optional<std::string>(statement->text(0));
-}
-
-// A byte count as a limit is usually written: "1 MiB", "64 KiB", or "1000 bytes".
-std::string describeBytes(std::int64_t bytes) {
-  constexpr std::int64_t kKiB = 1024;
-  constexpr std::int64_t kMiB = 1024 * kKiB;
-  if (bytes % kMiB == 0) return std::to_string(bytes / kMiB) + " MiB";
-  if (bytes % kKiB == 0) return std::to_string(bytes / kKiB) + " KiB";
-  return std::to_string(bytes) + " bytes";
-}
-
-// The text to store in executions.result: empty (NULL) for a null result, else its compact
-// JSON. too_large when that text is over `max_bytes`, so one huge result cannot bloat the
-// history every list() reads; invalid_argument when it cannot be written as JSON (invalid
-// UTF-8 in a string).
-StatusOr<std::optional<std::string>> encodeResult(const nlohmann::json& result,
-                                                  std::int64_t max_bytes, const std::string& id) {
-  if (result.is_null()) return std::optional<std::string>();
-  std::string text;
-  try {
-    text = result.dump();
-  } catch (const nlohmann::json::exception& error) {
-    return Status(ErrorCode::invalid_argument,
-                  "execution '" + id + "': result cannot be stored as JSON: " + error.what());
-  }
-  if (static_cast<std::uint64_t>(text.size()) > static_cast<std::uint64_t>(max_bytes)) {
-    return Status(ErrorCode::too_large, "execution '" + id + "': result of " +
-                                            std::to_string(text.size()) + " bytes is over the " +
-                                            describeBytes(max_bytes) +
-                                            " limit ([storage-sqlite] max_result_bytes)");
-  }
-  return std::optional<std::string>(std::move(text));
-}
-
-void bindOptionalText(Statement& statement, const char* name,
-                      const std::optional<std::string>& text) {
-  if (text) {
-    statement.bind(name, *text);
-  } else {
-    statement.bindNull(name);
-  }
 }
 
 // Statuses whose reason explains what went wrong, and so becomes the record's error.
@@ -273,10 +144,11 @@ Status SqliteExecutionStore::insertExecution(const sdk::ExecutionRecord& record)
   auto insert = database.prepare(
       "INSERT INTO executions (id, pack, action, parameters, requester_subject, requester_sans, "
       "status, exit_code, term_signal, error, created_at_ms, started_at_ms, ended_at_ms, pid, "
-      "stdout_path, stderr_path, timeout_seconds, idempotency_key, result) VALUES (:id, :pack, "
-      ":action, :parameters, :requester_subject, :requester_sans, :status, :exit_code, "
-      ":term_signal, :error, :created_at_ms, :started_at_ms, :ended_at_ms, :pid, :stdout_path, "
-      ":stderr_path, :timeout_seconds, :idempotency_key, :result)");
+      "stdout_path, stderr_path, timeout_seconds, idempotency_key, result, peak_memory_bytes, "
+      "cpu_time_us, oom_killed) VALUES (:id, :pack, :action, :parameters, :requester_subject, "
+      ":requester_sans, :status, :exit_code, :term_signal, :error, :created_at_ms, "
+      ":started_at_ms, :ended_at_ms, :pid, :stdout_path, :stderr_path, :timeout_seconds, "
+      ":idempotency_key, :result, :peak_memory_bytes, :cpu_time_us, :oom_killed)");
   if (!insert.ok()) return insert.status();
   insert->bind(":id", record.id);
   insert->bind(":pack", record.pack);
@@ -297,6 +169,7 @@ Status SqliteExecutionStore::insertExecution(const sdk::ExecutionRecord& record)
   insert->bind(":timeout_seconds", static_cast<std::int64_t>(record.timeout_seconds));
   insert->bind(":idempotency_key", record.idempotency_key);
   bindOptionalText(*insert, ":result", *result);
+  bindUsage(*insert, record.usage);
   if (auto inserted = insert->step(); !inserted.ok()) return inserted.status();
 
   auto first =
@@ -348,13 +221,18 @@ Status SqliteExecutionStore::updateExecution(const std::string& id,
   }
 
   // A NULL parameter keeps the stored value: ExecutionUpdate leaves unset fields alone. The
-  // result may be set to NULL (a null result), so it says whether it is set apart.
+  // result may be set to NULL (a null result), and a usage replaces all three of its columns,
+  // NULL for a count it lacks, so each says whether it is set apart.
   auto change = database.prepare(
       "UPDATE executions SET status = :status, exit_code = COALESCE(:exit_code, exit_code), "
       "term_signal = COALESCE(:term_signal, term_signal), pid = COALESCE(:pid, pid), "
       "started_at_ms = COALESCE(:started_at_ms, started_at_ms), "
       "ended_at_ms = COALESCE(:ended_at_ms, ended_at_ms), error = COALESCE(:error, error), "
-      "result = CASE WHEN :set_result THEN :result ELSE result END WHERE id = :id");
+      "result = CASE WHEN :set_result THEN :result ELSE result END, "
+      "peak_memory_bytes = CASE WHEN :set_usage THEN :peak_memory_bytes "
+      "ELSE peak_memory_bytes END, "
+      "cpu_time_us = CASE WHEN :set_usage THEN :cpu_time_us ELSE cpu_time_us END, "
+      "oom_killed = CASE WHEN :set_usage THEN :oom_killed ELSE oom_killed END WHERE id = :id");
   if (!change.ok()) return change.status();
   change->bind(":status", sdk::toString(update.status));
   change->bind(":exit_code", update.exit_code);
@@ -369,71 +247,14 @@ Status SqliteExecutionStore::updateExecution(const std::string& id,
   }
   change->bind(":set_result", static_cast<std::int64_t>(update.result.has_value()));
   bindOptionalText(*change, ":result", result);
+  change->bind(":set_usage", static_cast<std::int64_t>(update.usage.has_value()));
+  bindUsage(*change, update.usage);
   change->bind(":id", id);
   if (auto changed = change->step(); !changed.ok()) return changed.status();
 
   auto recorded = insertTransition(database, id, from, update.status, update.at_ms, update.reason);
   if (!recorded.ok()) return recorded;
   return transaction.commit();
-}
-
-// ---- get ----------------------------------------------------------------------------------
-
-StatusOr<sdk::ExecutionRecord> SqliteExecutionStore::get(const std::string& id) const {
-  return guardedCall("get", [&]() -> StatusOr<sdk::ExecutionRecord> {
-    std::lock_guard lock(mutex_);
-    return database_ ? selectExecution(id) : notConfigured();
-  });
-}
-
-StatusOr<sdk::ExecutionRecord> SqliteExecutionStore::selectExecution(const std::string& id) const {
-  auto statement = database_->prepare(std::string("SELECT ") + kExecutionColumns +
-                                      " FROM executions WHERE id = :id");
-  if (!statement.ok()) return statement.status();
-  statement->bind(":id", id);
-  auto row = statement->step();
-  if (!row.ok()) return row.status();
-  if (!*row) return noSuchExecution(id);
-  return decodeExecution(*statement);
-}
-
-// ---- getByIdempotencyKey -------------------------------------------------------------------
-
-StatusOr<sdk::ExecutionRecord> SqliteExecutionStore::getByIdempotencyKey(
-    const std::string& requester_subject, const std::string& key) const {
-  return guardedCall("getByIdempotencyKey", [&]() -> StatusOr<sdk::ExecutionRecord> {
-    std::lock_guard lock(mutex_);
-    return database_ ? selectByIdempotencyKey(requester_subject, key) : notConfigured();
-  });
-}
-
-StatusOr<sdk::ExecutionRecord> SqliteExecutionStore::selectByIdempotencyKey(
-    const std::string& requester_subject, const std::string& key) const {
-  // "" means "no key": such executions are never found by it.
-  if (key.empty()) return noSuchIdempotencyKey(requester_subject, key);
-  auto statement = database_->prepare(executionByIdempotencyKeySql());
-  if (!statement.ok()) return statement.status();
-  statement->bind(":requester_subject", requester_subject);
-  statement->bind(":idempotency_key", key);
-  auto row = statement->step();
-  if (!row.ok()) return row.status();
-  if (!*row) return noSuchIdempotencyKey(requester_subject, key);
-  return decodeExecution(*statement);
-}
-
-// ---- listUnfinished -----------------------------------------------------------------------
-
-StatusOr<std::vector<sdk::ExecutionRecord>> SqliteExecutionStore::listUnfinished() const {
-  return guardedCall("listUnfinished", [&]() -> StatusOr<std::vector<sdk::ExecutionRecord>> {
-    std::lock_guard lock(mutex_);
-    return database_ ? selectUnfinished() : notConfigured();
-  });
-}
-
-StatusOr<std::vector<sdk::ExecutionRecord>> SqliteExecutionStore::selectUnfinished() const {
-  auto statement = database_->prepare(unfinishedExecutionsSql());
-  if (!statement.ok()) return statement.status();
-  return decodeExecutions(*statement);
 }
 
 // ---- purgeEndedBefore ---------------------------------------------------------------------
@@ -513,98 +334,5 @@ Status SqliteExecutionStore::probeDatabase() const {
   return Status::success();
 }
 
-// ---- list ---------------------------------------------------------------------------------
-
-StatusOr<sdk::ExecutionPage> SqliteExecutionStore::list(const sdk::ExecutionQuery& query) const {
-  return guardedCall("list", [&]() -> StatusOr<sdk::ExecutionPage> {
-    std::lock_guard lock(mutex_);
-    return database_ ? selectPage(query) : notConfigured();
-  });
-}
-
-StatusOr<sdk::ExecutionPage> SqliteExecutionStore::selectPage(
-    const sdk::ExecutionQuery& query) const {
-  if (query.action && !query.pack) {
-    return Status(ErrorCode::invalid_argument, "an action filter needs its pack");
-  }
-  if (query.limit == 0) return Status(ErrorCode::invalid_argument, "limit must be at least 1");
-
-  std::optional<std::int64_t> before_seq;
-  if (query.before) {
-    auto seq = findSeq(*database_, *query.before);
-    if (!seq.ok()) return seq.status();
-    if (!*seq) return noSuchExecution(*query.before);
-    before_seq = *seq;
-  }
-
-  auto statement = database_->prepare(listExecutionsSql(query));
-  if (!statement.ok()) return statement.status();
-  if (query.pack) statement->bind(":pack", *query.pack);
-  if (query.action) statement->bind(":action", *query.action);
-  if (query.status) statement->bind(":status", sdk::toString(*query.status));
-  if (before_seq) statement->bind(":before_seq", *before_seq);
-  // One row more than asked says whether another page follows.
-  const auto limit = static_cast<std::int64_t>(
-      std::min<std::size_t>(query.limit, std::numeric_limits<std::int64_t>::max() - 1));
-  statement->bind(":limit", limit + 1);
-
-  sdk::ExecutionPage page;
-  bool more = false;
-  while (true) {
-    auto row = statement->step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    if (static_cast<std::int64_t>(page.items.size()) == limit) {
-      more = true;
-      break;
-    }
-    auto record = decodeExecution(*statement);
-    if (!record.ok()) return record.status();
-    page.items.push_back(std::move(record).value());
-  }
-  if (more) page.next_before = page.items.back().id;
-  return page;
-}
-
-// ---- transitions --------------------------------------------------------------------------
-
-StatusOr<std::vector<sdk::StatusTransition>> SqliteExecutionStore::transitions(
-    const std::string& id) const {
-  return guardedCall("transitions", [&]() -> StatusOr<std::vector<sdk::StatusTransition>> {
-    std::lock_guard lock(mutex_);
-    return database_ ? selectTransitions(id) : notConfigured();
-  });
-}
-
-StatusOr<std::vector<sdk::StatusTransition>> SqliteExecutionStore::selectTransitions(
-    const std::string& id) const {
-  auto statement = database_->prepare(
-      "SELECT from_status, to_status, at_ms, reason FROM execution_transitions "
-      "WHERE execution_id = :id ORDER BY seq");
-  if (!statement.ok()) return statement.status();
-  statement->bind(":id", id);
-
-  std::vector<sdk::StatusTransition> found;
-  while (true) {
-    auto row = statement->step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    sdk::StatusTransition transition;
-    if (!statement->isNull(0)) {
-      auto from = decodeStatus(statement->text(0), id);
-      if (!from.ok()) return from.status();
-      transition.from = *from;
-    }
-    auto to = decodeStatus(statement->text(1), id);
-    if (!to.ok()) return to.status();
-    transition.to = *to;
-    transition.at_ms = statement->integer(2);
-    transition.reason = statement->text(3);
-    found.push_back(std::move(transition));
-  }
-  // create() always writes a first transition, so none means no such execution.
-  if (found.empty()) return noSuchExecution(id);
-  return found;
-}
 
 }  // namespace rivet::plugins::storage_sqlite

@@ -1,8 +1,5 @@
-// sandbox-cgroup against the real cgroups of this machine (root only). Every cgroup a test
-// makes lives under rivet-test-<pid> and is removed in TearDown, whatever the outcome. Only
-// forked children join a cell; the test process never does.
-#include <dirent.h>
-#include <fcntl.h>
+// sandbox-cgroup against the real cgroups of this machine (root only); the fixture keeps
+// every cgroup a test makes under the test's own parent and removes it in TearDown.
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -14,138 +11,19 @@
 #include <chrono>
 #include <csignal>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <functional>
-#include <map>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "rivet/sdk/sandbox.hpp"
-#include "rivet/test/plugin_handle.hpp"
-#include "rivet/test/recording_logger.hpp"
-#include "rivet/test/temp_dir.hpp"
+#include "rivet/test/rivetd_process.hpp"
+#include "sandbox_cgroup_fixture.hpp"
 
-namespace rivet::plugins::sandbox_cgroup {
+namespace rivet::plugins::sandbox_cgroup::testing {
 namespace {
 
-namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 constexpr std::uint64_t kMiB = 1024 * 1024;
-const fs::path kCgroupRoot = "/sys/fs/cgroup";
-
-std::string testParent() { return "rivet-test-" + std::to_string(::getpid()); }
-
-std::vector<pid_t> pidsIn(const fs::path& procs) {
-  std::vector<pid_t> pids;
-  std::ifstream file(procs);
-  for (pid_t pid = 0; file >> pid;) pids.push_back(pid);
-  return pids;
-}
-
-// Kills what is left in `dir` and below, then removes them, deepest first.
-void removeCgroupTree(const fs::path& dir) {
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    if (entry.is_directory(ec)) removeCgroupTree(entry.path());
-  }
-  for (int attempt = 0; attempt < 200 && ::rmdir(dir.c_str()) != 0 && errno == EBUSY; ++attempt) {
-    for (pid_t pid : pidsIn(dir / "cgroup.procs")) ::kill(pid, SIGKILL);
-    std::this_thread::sleep_for(10ms);
-  }
-}
-
-// Every rivet-test-<pid> directory this process made, in any hierarchy.
-void removeTestCgroups() {
-  std::error_code ec;
-  removeCgroupTree(kCgroupRoot / testParent());
-  for (const auto& mount : fs::directory_iterator(kCgroupRoot, ec)) {
-    if (fs::exists(mount.path() / testParent(), ec)) removeCgroupTree(mount.path() / testParent());
-  }
-}
-
-void reapOrphans() {
-  while (::waitpid(-1, nullptr, WNOHANG) > 0) {
-  }
-}
-
-class SandboxCgroupTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if (::geteuid() != 0) GTEST_SKIP() << "needs root to make cgroups";
-    handle_ = rivet::test::PluginHandle(RIVET_PLUGIN_DIR "/sandbox-cgroup.so");
-  }
-
-  void TearDown() override {
-    cells_.clear();
-    sandbox_.reset();
-    removeTestCgroups();
-    reapOrphans();
-  }
-
-  sdk::Status configure(std::map<std::string, std::string> config) {
-    if (!config.count("parent")) config["parent"] = testParent();
-    sandbox_ = handle_.create<sdk::Sandbox>();
-    sdk::PluginContext context;
-    context.data_dir = dir_.str();
-    context.config = std::move(config);
-    context.logger = &logger_;
-    return sandbox_->configure(context);
-  }
-
-  // A configured sandbox's new cell; fails the test when either step fails.
-  sdk::SandboxCell& cell(const std::map<std::string, std::string>& config,
-                         const sdk::ResourceLimits& limits = {}) {
-    const auto status = configure(config);
-    EXPECT_TRUE(status.ok()) << status.message();
-    auto made = sandbox_->createCell("exec-1", limits);
-    if (!made.ok()) throw std::runtime_error("createCell: " + made.status().message());
-    cells_.push_back(std::move(made).value());
-    return *cells_.back();
-  }
-
-  // Forks a child that joins `cell` the way rivet-shim's child does (its own pid, written
-  // into every join file), then runs `body` and exits with its result.
-  static pid_t spawnInto(const sdk::SandboxCell& cell, const std::function<int()>& body) {
-    const std::vector<std::string> files = cell.joinFiles();
-    const pid_t child = ::fork();
-    if (child != 0) return child;
-    char text[24];
-    int length = 0;
-    for (pid_t pid = ::getpid(); pid > 0; pid /= 10)
-      text[length++] = static_cast<char>('0' + pid % 10);
-    for (int i = 0; i < length / 2; ++i) std::swap(text[i], text[length - 1 - i]);
-    for (const auto& file : files) {
-      const int fd = ::open(file.c_str(), O_WRONLY | O_CLOEXEC);
-      if (fd < 0 || ::write(fd, text, length) != length) ::_exit(120);
-      ::close(fd);
-    }
-    ::_exit(body());
-  }
-
-  static int waitFor(pid_t child) {
-    int status = 0;
-    ::waitpid(child, &status, 0);
-    return status;
-  }
-
-  // The cell's directory in one v1 controller (this machine is v1; see LayoutIsV1Here).
-  static fs::path controllerDir(const sdk::SandboxCell& cell, const std::string& controller) {
-    for (const auto& file : cell.joinFiles()) {
-      if (file.find("/" + controller + "/") != std::string::npos)
-        return fs::path(file).parent_path();
-    }
-    return {};
-  }
-
-  rivet::test::TempDir dir_{"rivet-sandbox-cgroup-test"};
-  rivet::test::RecordingLogger logger_;
-  rivet::test::PluginHandle handle_;
-  std::shared_ptr<sdk::Sandbox> sandbox_;
-  std::vector<sdk::SandboxCellPtr> cells_;
-};
 
 // Touches `bytes` of fresh anonymous memory, page by page; returns 0 once all is touched.
 int touchMemory(std::uint64_t bytes) {
@@ -196,6 +74,33 @@ TEST_F(SandboxCgroupTest, NotRequiredStartsAndRefusesCellsWithTheReason) {
   EXPECT_EQ(made.status().code(), sdk::ErrorCode::unavailable);
   EXPECT_EQ(made.status().message().rfind("cgroups unusable: ", 0), 0u) << made.status().message();
   EXPECT_NE(made.status().message().find(empty.str()), std::string::npos);
+  EXPECT_EQ(sandbox_->openCell("exec-1").status().code(), sdk::ErrorCode::unavailable);
+}
+
+TEST_F(SandboxCgroupTest, StateOfAUsableSandboxNamesLayoutParentAndLimits) {
+  ASSERT_TRUE(configure({{"memory_limit", "64M"}, {"cpu_limit", "0.5"}}).ok());
+  const auto state = sandbox_->state();
+  EXPECT_TRUE(state.usable);
+  EXPECT_EQ(state.description.rfind("cgroup v1 (", 0), 0u) << state.description;
+  EXPECT_NE(state.description.find("memory at /sys/fs/cgroup/memory"), std::string::npos)
+      << state.description;
+  EXPECT_NE(state.description.find("cells under " + testParent()), std::string::npos)
+      << state.description;
+  EXPECT_EQ(state.limits.memory_bytes, 64 * kMiB);
+  EXPECT_EQ(state.limits.cpu_share, 0.5);
+  EXPECT_FALSE(state.limits.pids.has_value());
+}
+
+TEST_F(SandboxCgroupTest, StateOfAnUnusableSandboxNamesTheMissingController) {
+  const rivet::test::TempDir empty("rivet-no-cgroups");
+  ASSERT_TRUE(configure({{"cgroup_root", empty.str()}, {"pids_limit", "7"}}).ok());
+  const auto state = sandbox_->state();
+  EXPECT_FALSE(state.usable);
+  EXPECT_EQ(state.description.rfind("cgroups unusable: ", 0), 0u) << state.description;
+  EXPECT_NE(state.description.find("controller memory"), std::string::npos) << state.description;
+  EXPECT_NE(state.description.find(empty.str() + "/memory"), std::string::npos)
+      << state.description;
+  EXPECT_EQ(state.limits.pids, 7u) << "the configured caps, whether or not they can apply";
 }
 
 TEST_F(SandboxCgroupTest, TighterOfConfigAndActionLimitApplies) {
@@ -309,5 +214,96 @@ TEST_F(SandboxCgroupTest, PidsLimitRefusesTheForkPastIt) {
       << "1: fewer than 3 forks, 2: the 4th fork succeeded, 3: not EAGAIN";
 }
 
+// Cells an earlier instance (or a crash) left, reopened with openCell while a child sleeps in
+// them.
+class SandboxCgroupAdoptionTest : public SandboxCgroupTest {
+ protected:
+  // Forks a child into the cgroups of `join_files` that runs `sleep 600`, and returns once it
+  // does: it joins before exec, so it is in each of them then. -1 (a failure) if it never does.
+  static pid_t spawnSleeper(const std::vector<std::string>& join_files) {
+    const pid_t sleeper = spawnInto(join_files, [] {
+      ::execlp("sleep", "sleep", "600", nullptr);
+      return 127;
+    });
+    if (rivet::test::waitUntil([&] { return runs(sleeper, "sleep"); })) return sleeper;
+    ADD_FAILURE() << "the child never ran sleep";
+    return -1;
+  }
+
+  // Opens exec-1 through the configured sandbox and expects it over the cgroups of `joined`;
+  // then kills `sleeper` through it and removes it. Returns the usage read before the kill.
+  sdk::ResourceUsage adoptKillAndRemove(const std::vector<std::string>& joined, pid_t sleeper) {
+    auto opened = sandbox_->openCell("exec-1");
+    if (!opened.ok()) {
+      ADD_FAILURE() << "openCell: " << opened.status().message();
+      return {};
+    }
+    sdk::SandboxCell& adopted = *opened.value();
+    EXPECT_EQ(sorted(adopted.joinFiles()), sorted(joined));
+    const auto usage = adopted.usage();
+    if (const auto killed = adopted.killAll(); !killed.ok()) {
+      ADD_FAILURE() << "killAll: " << killed.message();
+      return usage;
+    }
+    const int status = waitFor(sleeper);
+    EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "wait status " << status;
+    const auto destroyed = adopted.destroy();
+    EXPECT_TRUE(destroyed.ok()) << destroyed.message();
+    for (const auto& file : joined) EXPECT_FALSE(fs::exists(fs::path(file).parent_path())) << file;
+    return usage;
+  }
+};
+
+// rivetd restarts while an action runs: the old instance drops its cell without destroy(), the
+// new one reopens it by execution id, reads it, kills what runs in it and removes it.
+TEST_F(SandboxCgroupAdoptionTest, OpenCellAdoptsTheCellAnEarlierInstanceLeft) {
+  const auto joined = cell({}).joinFiles();
+  const pid_t sleeper = spawnSleeper(joined);
+  ASSERT_GT(sleeper, 0);
+
+  cells_.clear();
+  sandbox_.reset();
+  for (const auto& file : joined) {
+    ASSERT_EQ(pidsIn(file), std::vector<pid_t>{sleeper}) << "the cell outlives its object: " << file;
+  }
+
+  ASSERT_TRUE(configure({}).ok());
+  const auto usage = adoptKillAndRemove(joined, sleeper);
+  EXPECT_GT(usage.peak_memory_bytes.value_or(0), 0u);
+  EXPECT_GT(usage.cpu_time_us.value_or(0), 0u);
+}
+
+// A crash while a v1 cell was being made leaves it in some controllers only, here without
+// cpuacct and freezer: the opened cell reads, kills and removes what is there.
+TEST_F(SandboxCgroupAdoptionTest, OpenCellCopesWithAHalfMadeCell) {
+  ASSERT_TRUE(configure({}).ok());
+  std::vector<std::string> joined;
+  for (const char* controller : {"memory", "cpu", "pids"}) {
+    const fs::path dir = kCgroupRoot / controller / testParent() / "exec-1";
+    ASSERT_TRUE(fs::create_directories(dir)) << dir;
+    joined.push_back(dir / "cgroup.procs");
+  }
+  const pid_t sleeper = spawnSleeper(joined);
+  ASSERT_GT(sleeper, 0);
+
+  const auto usage = adoptKillAndRemove(joined, sleeper);
+  EXPECT_GT(usage.peak_memory_bytes.value_or(0), 0u);
+  EXPECT_FALSE(usage.cpu_time_us.has_value()) << "no cpuacct directory to read it from";
+}
+
+TEST_F(SandboxCgroupTest, OpenCellOfAnUnknownIdIsNotFound) {
+  ASSERT_TRUE(configure({}).ok());
+  const auto opened = sandbox_->openCell("exec-never-made");
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.status().code(), sdk::ErrorCode::not_found);
+  EXPECT_NE(opened.status().message().find(testParent() + "/exec-never-made"), std::string::npos)
+      << opened.status().message();
+}
+
+TEST_F(SandboxCgroupTest, OpenCellRefusesAnIdThatIsNoCgroupName) {
+  ASSERT_TRUE(configure({}).ok());
+  EXPECT_EQ(sandbox_->openCell("../x").status().code(), sdk::ErrorCode::invalid_argument);
+}
+
 }  // namespace
-}  // namespace rivet::plugins::sandbox_cgroup
+}  // namespace rivet::plugins::sandbox_cgroup::testing

@@ -115,7 +115,7 @@ TEST_F(StoreTest, UnsetOptionalFieldsComeBackUnset) {
   auto stored = loaded->store->get("e1");
   ASSERT_TRUE(stored.ok());
   EXPECT_FALSE(stored->exit_code || stored->term_signal || stored->pid || stored->started_at_ms ||
-               stored->ended_at_ms);
+               stored->ended_at_ms || stored->usage);
   EXPECT_EQ(stored->error, "");
   EXPECT_EQ(stored->timeout_seconds, 0);
   EXPECT_EQ(stored->idempotency_key, "");

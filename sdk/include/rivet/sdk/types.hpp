@@ -5,6 +5,7 @@
 // over the API and are JSON-Schema typed in pack metadata, so no conversion is lost.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -55,6 +56,24 @@ struct ParameterSpec {
   std::optional<int> position;            // set: positional argument, else named --name=value
 };
 
+// Caps on one execution's resources (enforced by the sandbox plugin, when one is loaded).
+struct ResourceLimits {
+  std::optional<std::uint64_t> memory_bytes;
+  std::optional<double> cpu_share;        // of one CPU: 0.25 = a quarter of one core
+  std::optional<std::uint64_t> pids;      // most processes at once
+
+  bool empty() const { return !memory_bytes && !cpu_share && !pids; }
+};
+
+// For each resource the smaller of two caps, or the one that is set.
+inline ResourceLimits tighterLimits(const ResourceLimits& a, const ResourceLimits& b) {
+  const auto tighter = [](const auto& x, const auto& y) {
+    return x && y ? std::min(x, y) : x ? x : y;
+  };
+  return {tighter(a.memory_bytes, b.memory_bytes), tighter(a.cpu_share, b.cpu_share),
+          tighter(a.pids, b.pids)};
+}
+
 struct ActionSpec {
   std::string pack;                       // pack ref, e.g. "linux"
   std::string name;                       // action name, e.g. "disk_usage"
@@ -69,6 +88,9 @@ struct ActionSpec {
   nlohmann::json runner_parameters = nlohmann::json::object();
   std::optional<int> timeout_seconds;     // from the metadata; absent: the runner's default
   std::vector<std::string> tags;
+  // From the metadata's `rivet: {limits: ...}`. They can only tighten the sandbox's configured
+  // caps: the host runs the action under the tighter of the two for each resource.
+  ResourceLimits limits;
 
   std::string ref() const { return pack + "." + name; }
 };
@@ -130,6 +152,14 @@ constexpr bool isTerminal(ExecutionStatus status) {
          status == ExecutionStatus::abandoned;
 }
 
+// What one execution used, read from its sandbox cell when it ended. Without a sandbox the
+// execution has none.
+struct ResourceUsage {
+  std::optional<std::uint64_t> peak_memory_bytes;
+  std::optional<std::uint64_t> cpu_time_us;  // user + system, every process of the execution
+  bool oom_killed = false;                   // the kernel's OOM killer ended a process of it
+};
+
 // Who asked: taken from the verified client certificate, never from the request body.
 struct Requester {
   std::string subject;                    // RFC 2253 subject, e.g. "CN=alice,O=ops"
@@ -161,6 +191,7 @@ struct ExecutionRecord {
   // else its stdout when that is one JSON object (as StackStorm and Puppet Bolt read it);
   // null when neither.
   nlohmann::json result;
+  std::optional<ResourceUsage> usage;     // set once ended, when it ran in a sandbox cell
 
   std::string ref() const { return pack + "." + action; }
 };
@@ -177,6 +208,7 @@ struct ExecutionUpdate {
   std::optional<std::int64_t> started_at_ms;
   std::optional<std::int64_t> ended_at_ms;
   std::optional<nlohmann::json> result;
+  std::optional<ResourceUsage> usage;
 };
 
 struct StatusTransition {
