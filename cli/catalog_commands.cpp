@@ -36,14 +36,21 @@ void printErrors(const json& entries) {
 
 void printHealth(const json& health) {
   const json packs = health.value("packs", json::object());
-  printFields(std::cout,
-              {{"status", fieldText(health, "status")},
-               {"version", fieldText(health, "version")},
-               {"uptime", durationText(health.value("uptime_seconds", 0ll) * 1000)},
-               {"packs", fieldText(packs, "loaded") + " loaded, " +
-                             fieldText(packs, "unavailable") + " unavailable"},
-               {"executions",
-                fieldText(health.value("executions", json::object()), "running") + " running"}});
+  Fields fields{{"status", fieldText(health, "status")},
+                {"version", fieldText(health, "version")},
+                {"uptime", durationText(health.value("uptime_seconds", 0ll) * 1000)},
+                {"packs", fieldText(packs, "loaded") + " loaded, " +
+                              fieldText(packs, "unavailable") + " unavailable"},
+                {"executions",
+                 fieldText(health.value("executions", json::object()), "running") + " running"}};
+  if (const auto sandbox = health.find("sandbox"); sandbox != health.end() && sandbox->is_object()) {
+    fields.push_back({"sandbox", (sandbox->value("usable", false) ? "" : "UNUSABLE: ") +
+                                     sandbox->value("description", "")});
+  }
+  for (const auto& warning : health.value("warnings", json::array())) {
+    fields.push_back({"warning", valueText(warning)});
+  }
+  printFields(std::cout, fields);
   std::vector<TableRow> rows;
   for (const auto& plugin : health.value("plugins", json::array())) {
     rows.push_back({fieldText(plugin, "name"), fieldText(plugin, "kind"),

@@ -1,8 +1,10 @@
 #include "execution_commands.hpp"
 
 #include <chrono>
+#include <iomanip>
 #include <iostream>
 #include <memory>
+#include <sstream>
 #include <string_view>
 #include <thread>
 
@@ -63,6 +65,22 @@ void printLive(std::string_view bytes) {
   std::cout.flush();
 }
 
+// "peak 50.3 MiB, CPU 1.2 s, OOM-killed".
+std::string usageText(const json& usage) {
+  const auto peak = usage.value("peak_memory_bytes", json());
+  const auto cpu = usage.value("cpu_time_us", json());
+  std::ostringstream text;
+  text << std::fixed << std::setprecision(1) << "peak ";
+  if (peak.is_number()) {
+    text << peak.get<double>() / (1 << 20) << " MiB";
+  } else {
+    text << "-";
+  }
+  text << ", CPU " << (cpu.is_number() ? durationText(cpu.get<std::int64_t>() / 1000) : "-");
+  if (usage.value("oom_killed", false)) text << ", OOM-killed";
+  return text.str();
+}
+
 Fields executionFields(const json& execution) {
   Fields fields = {{"id", fieldText(execution, "id")},
                    {"action", fieldText(execution, "action")},
@@ -79,6 +97,9 @@ Fields executionFields(const json& execution) {
   fields.push_back({"duration", duration != execution.end() && duration->is_number()
                                     ? durationText(duration->get<std::int64_t>())
                                     : "-"});
+  if (const auto usage = execution.find("usage"); usage != execution.end() && usage->is_object()) {
+    fields.push_back({"usage", usageText(*usage)});
+  }
   return fields;
 }
 

@@ -4,7 +4,8 @@
 # after a key changes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-help=$(build/bin/rivetd --help-config)
+# Every in-tree plugin, not only the default set, so optional ones (sandbox-cgroup) are listed.
+help=$(build/bin/rivetd -D "rivetd.plugins=$(cat docs/in-tree-plugins)" --help-config)
 HELP="$help" python3 - docs/configuration.md <<'PY'
 import os, re, sys
 path = sys.argv[1]

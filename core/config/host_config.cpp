@@ -46,6 +46,8 @@ const std::array<ConfigKey, 14> kHostKeys{{
 
 Status checkValue(const std::string& section, const ConfigKey& key, const std::string& value) {
   const auto where = "[" + section + "] " + key.name + " = '" + value + "': ";
+  // A key without a default is optional: left empty, it means "none" (no cap, no file).
+  if (key.default_value.empty() && Poco::trim(value).empty()) return Status::success();
   if (key.type == "integer") {
     Poco::Int64 parsed = 0;
     if (!Poco::NumberParser::tryParse64(Poco::trim(value), parsed)) {

@@ -14,7 +14,7 @@ namespace {
 // Read with the same rules (and messages) as the sandbox plugin's own config keys.
 constexpr std::array<sdk::ConfigKeySpec, 3> kLimitKeys{{
     {"memory", "bytes", "", "memory cap, e.g. 256M"},
-    {"cpu", "string", "", "CPU cap as a share of one CPU, e.g. 0.5"},
+    {"cpu", "number", "", "CPU cap as a share of one CPU, e.g. 0.5"},
     {"pids", "integer", "", "most processes at once"},
 }};
 // Below 1 ms of CPU per 100 ms period the kernel refuses the quota.

@@ -14,7 +14,7 @@ inline constexpr std::array<sdk::ConfigKeySpec, 6> kConfigKeys{{
      "cgroup under which cells are made, as <parent>/<execution id> in every controller"},
     {"memory_limit", "bytes", "",
      "memory cap of every cell, e.g. 512M (suffix K, M, G or T; 1024-based); empty: none"},
-    {"cpu_limit", "string", "",
+    {"cpu_limit", "number", "",
      "CPU cap of every cell as a share of one CPU, e.g. 0.25; empty: none"},
     {"pids_limit", "integer", "", "most processes a cell may hold at once; empty: none"},
     {"required", "boolean", "false",

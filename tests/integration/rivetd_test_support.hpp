@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -13,6 +15,28 @@
 #include "rivet/test/rivetd_process.hpp"
 
 namespace rivet::test {
+
+// Processes whose environment names this execution: the action and everything it started,
+// however it detached itself (the environment is inherited).
+inline std::vector<pid_t> processesOf(const std::string& execution_id) {
+  const std::string marker = "RIVET_EXECUTION_ID=" + execution_id;
+  std::vector<pid_t> found;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const auto name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(entry.path() / "environ", std::ios::binary);
+    const std::string environ((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (environ.find(marker + '\0') != std::string::npos) found.push_back(std::stoi(name));
+  }
+  return found;
+}
+
+// Writes a file of a test pack, making its directories.
+inline void writeFile(const std::filesystem::path& path, const std::string& text) {
+  std::filesystem::create_directories(path.parent_path());
+  std::ofstream(path) << text;
+}
 
 inline client::Client clientFor(const RivetdProcess& rivetd, const std::string& pki_dir = "") {
   const auto files = client::devPkiFiles(pki_dir.empty() ? rivetd.pkiDir().string() : pki_dir);

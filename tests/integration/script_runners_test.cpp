@@ -15,11 +15,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-void writeFile(const std::filesystem::path& path, const std::string& text) {
-  std::filesystem::create_directories(path.parent_path());
-  std::ofstream(path) << text;
-}
-
 void writePythonAction(const std::filesystem::path& pack, const std::string& name,
                        const std::string& source, const std::string& parameters = "") {
   writeFile(pack / "actions" / (name + ".py"), source);

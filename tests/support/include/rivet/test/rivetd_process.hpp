@@ -40,6 +40,7 @@ class RivetdProcess {
   // they run), killed; the destructor does this too.
   void killLeftovers();
 
+  pid_t pid() const { return pid_; }  // -1 when not running
   std::uint16_t port() const { return port_; }
   std::string hostPort() const { return "127.0.0.1:" + std::to_string(port_); }
   const std::filesystem::path& dataDir() const { return data_dir_; }
