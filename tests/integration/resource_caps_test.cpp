@@ -57,6 +57,7 @@ void writeCapsPack(const std::filesystem::path& packs) {
   const std::string hog = RIVET_RESOURCE_HOG;
   action("overeat", "exec " + hog + " memory 256 0", "rivet:\n  limits:\n    memory: 64M\n");
   action("hold_50m", "exec " + hog + " memory 50 300");
+  action("hold_20m_3s", "exec " + hog + " memory 20 3000");
   action("spin", "exec " + hog + " spin 3", "rivet:\n  limits:\n    cpu: 0.25\n");
   action("quick", "echo fine");
   // A grandchild in its own session, reparented away from the action, which then exits.
@@ -187,6 +188,29 @@ TEST_F(ResourceCapsTest, CancelAndTimeoutLeaveNoProcessAndNoCell) {
   EXPECT_EQ(waitForEnd(client, timed_out)["status"], "timeout");
   for (const auto& id : {canceled, timed_out}) {
     EXPECT_TRUE(processesOf(id).empty()) << "a process of " << id << " survived";
+    EXPECT_TRUE(cellGone(id)) << id;
+  }
+}
+
+TEST_F(ResourceCapsTest, ARestartedRivetdRecordsUsageAndRemovesCellsOfWhatRanMeanwhile) {
+  auto& rivetd = start(defines());
+  auto client = clientFor(rivetd);
+  const auto long_one = startRun(client, "caps.hold_20m_3s");
+  const auto short_one = startRun(client, "caps.hold_50m");
+  ASSERT_TRUE(waitUntil([&] { return !processesOf(long_one).empty(); }));
+  rivetd.stop(SIGKILL);
+  // The short one ends while no rivetd watches; the long one is still running at the restart.
+  ASSERT_TRUE(waitUntil([&] { return processesOf(short_one).empty(); }));
+  ASSERT_FALSE(processesOf(long_one).empty()) << "the 3 s action ended before the restart";
+  ASSERT_TRUE(rivetd.start()) << rivetd.log();
+  client = clientFor(rivetd);
+
+  for (const auto& [id, mebibytes] : {std::pair{short_one, 50.0}, std::pair{long_one, 20.0}}) {
+    const auto ended = waitForEnd(client, id);
+    EXPECT_EQ(ended["status"], "succeeded") << ended.dump();
+    EXPECT_NEAR(ended["usage"]["peak_memory_bytes"].get<double>(), mebibytes * kMiB,
+                mebibytes * kMiB / 10)
+        << ended.dump();
     EXPECT_TRUE(cellGone(id)) << id;
   }
 }
