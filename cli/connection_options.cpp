@@ -15,14 +15,6 @@ using rivet::sdk::Status;
 constexpr const char* kDefaultHost = "127.0.0.1:7443";
 constexpr const char* kLocalDaemonPkiDir = "rivet-data/pki";
 
-struct ConnectionSettings {
-  std::string host;
-  std::string ca_file;
-  std::string cert_file;
-  std::string key_file;
-  std::string certs_dir;
-};
-
 void fillIfEmpty(std::string& field, const std::string& value) {
   if (field.empty()) field = value;
 }
@@ -107,7 +99,24 @@ void ConnectionOptions::addTo(CLI::App& app) {
 }
 
 rivet::sdk::StatusOr<rivet::client::Client> ConnectionOptions::makeClient() const {
-  ConnectionSettings settings{host_, ca_file_, cert_file_, key_file_, certs_dir_};
+  ConnectionSettings settings;
+  if (Status status = resolve(settings); !status.ok()) return status;
+  fillIfEmpty(settings.host, kDefaultHost);
+  auto endpoint = rivet::client::parseEndpoint(settings.host);
+  if (!endpoint.ok()) return endpoint.status();
+  return rivet::client::Client(
+      std::move(*endpoint),
+      rivet::client::TlsFiles{settings.ca_file, settings.cert_file, settings.key_file});
+}
+
+rivet::sdk::StatusOr<rivet::client::TlsFiles> ConnectionOptions::tlsFiles() const {
+  ConnectionSettings settings;
+  if (Status status = resolve(settings); !status.ok()) return status;
+  return rivet::client::TlsFiles{settings.ca_file, settings.cert_file, settings.key_file};
+}
+
+Status ConnectionOptions::resolve(ConnectionSettings& settings) const {
+  settings = ConnectionSettings{host_, ca_file_, cert_file_, key_file_, certs_dir_};
   if (!config_file_.empty()) {
     if (Status status = fillFromConfigFile(config_file_, settings); !status.ok()) return status;
   }
@@ -132,13 +141,7 @@ rivet::sdk::StatusOr<rivet::client::Client> ConnectionOptions::makeClient() cons
                       "init DIR` writes them) or --ca, --cert and --key; or set RIVET_CERTS or "
                       "RIVET_CA, RIVET_CERT and RIVET_KEY; or name them in a --config file");
   }
-
-  fillIfEmpty(settings.host, kDefaultHost);
-  auto endpoint = rivet::client::parseEndpoint(settings.host);
-  if (!endpoint.ok()) return endpoint.status();
-  return rivet::client::Client(
-      std::move(*endpoint),
-      rivet::client::TlsFiles{settings.ca_file, settings.cert_file, settings.key_file});
+  return Status::success();
 }
 
 int withClient(const ConnectionOptions& options,

@@ -12,6 +12,15 @@
 
 namespace rivet::cli {
 
+// Where the options, variables and config file point, as they combine.
+struct ConnectionSettings {
+  std::string host;
+  std::string ca_file;
+  std::string cert_file;
+  std::string key_file;
+  std::string certs_dir;
+};
+
 class ConnectionOptions {
  public:
   // Adds --host, --ca, --cert, --key, --certs and --config (and their RIVET_* variables).
@@ -20,8 +29,12 @@ class ConnectionOptions {
   // A Client for the configured host; fails with invalid_argument, saying how to give what is
   // missing, when no certificate is configured.
   rivet::sdk::StatusOr<rivet::client::Client> makeClient() const;
+  // The certificate files alone, for talking to many hosts (fleet runs).
+  rivet::sdk::StatusOr<rivet::client::TlsFiles> tlsFiles() const;
 
  private:
+  rivet::sdk::Status resolve(ConnectionSettings& settings) const;
+
   std::string host_;
   std::string ca_file_;
   std::string cert_file_;

@@ -10,6 +10,7 @@
 
 #include "exit_codes.hpp"
 #include "failure_report.hpp"
+#include "fleet_commands.hpp"
 #include "output_format.hpp"
 #include "rivet/client/parameter_arguments.hpp"
 
@@ -251,7 +252,14 @@ void addExecutionCommands(CLI::App& app, const GlobalOptions& options, Commands&
   run->add_option("--idempotency-key", run_arguments->idempotency_key,
                   "names this request: repeating it with the same key returns the execution it "
                   "started instead of starting another");
-  commands.push_back({run, [&options, run_arguments] {
+  auto fleet_arguments = std::make_shared<FleetArguments>();
+  addFleetRunOptions(*run, *fleet_arguments);
+  commands.push_back({run, [&options, run_arguments, fleet_arguments] {
+                        if (fleet_arguments->requested()) {
+                          return runOnFleet(options, *fleet_arguments, run_arguments->ref,
+                                            run_arguments->parameters,
+                                            run_arguments->timeout_seconds);
+                        }
                         return withClient(options.connection, [&](Client& client) {
                           return runAction(client, *run_arguments, options.json);
                         });

@@ -7,6 +7,7 @@
 #include "certs_commands.hpp"
 #include "command.hpp"
 #include "execution_commands.hpp"
+#include "fleet_commands.hpp"
 #include "exit_codes.hpp"
 
 int main(int argc, char** argv) {
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
   addCertsCommands(app, commands);
   addCatalogCommands(app, options, commands);
   addExecutionCommands(app, options, commands);
+  addFleetCommands(app, options, commands);
 
   try {
     app.parse(argc, argv);
