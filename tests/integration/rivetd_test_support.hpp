@@ -22,10 +22,11 @@ inline std::vector<pid_t> processesOf(const std::string& execution_id) {
   const std::string marker = "RIVET_EXECUTION_ID=" + execution_id;
   std::vector<pid_t> found;
   std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
-    const auto name = entry.path().filename().string();
+  for (std::filesystem::directory_iterator entry("/proc", ec), end; !ec && entry != end;
+       entry.increment(ec)) {
+    const auto name = entry->path().filename().string();
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream in(entry.path() / "environ", std::ios::binary);
+    std::ifstream in(entry->path() / "environ", std::ios::binary);
     const std::string environ((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (environ.find(marker + '\0') != std::string::npos) found.push_back(std::stoi(name));
   }

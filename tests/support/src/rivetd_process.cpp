@@ -13,10 +13,9 @@
 extern char** environ;
 
 namespace rivet::test {
-namespace {
 
-pid_t spawn(const std::vector<std::string>& argv, const std::string& out_path,
-            const std::string& err_path) {
+pid_t spawnProcess(const std::vector<std::string>& argv, const std::string& out_path,
+                   const std::string& err_path) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
@@ -30,11 +29,8 @@ pid_t spawn(const std::vector<std::string>& argv, const std::string& out_path,
   pid_t pid = -1;
   const int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error("posix_spawn " + argv[0] + " failed");
-  return pid;
+  return rc == 0 ? pid : -1;
 }
-
-}  // namespace
 
 bool waitUntil(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -65,13 +61,16 @@ void RivetdProcess::killLeftovers() {
     const std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     return cmdline.find(data_dir) != std::string::npos;
   };
+  // Processes come and go while /proc is read: the iterator is advanced without throwing, and
+  // this runs in a destructor.
   for (int round = 0; round < 3; ++round) {
     std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
-      const auto name = entry.path().filename().string();
+    for (std::filesystem::directory_iterator entry("/proc", ec), end; !ec && entry != end;
+         entry.increment(ec)) {
+      const auto name = entry->path().filename().string();
       if (name.find_first_not_of("0123456789") != std::string::npos) continue;
       const pid_t pid = std::stoi(name);
-      if (pid != pid_ && underDataDir(entry.path())) ::kill(pid, SIGKILL);
+      if (pid != pid_ && underDataDir(entry->path())) ::kill(pid, SIGKILL);
     }
   }
 }
@@ -89,7 +88,9 @@ bool RivetdProcess::start() {
     argv.push_back("-D");
     argv.push_back(define);
   }
-  pid_ = spawn(argv, (dir_.path() / "rivetd.out").string(), (dir_.path() / "rivetd.log").string());
+  pid_ = spawnProcess(argv, (dir_.path() / "rivetd.out").string(),
+                      (dir_.path() / "rivetd.log").string());
+  if (pid_ < 0) return false;
 
   const auto endpoints = data_dir_ / "rivetd.endpoints";
   bool exited = false;
@@ -135,7 +136,7 @@ ProgramResult runProgram(const std::vector<std::string>& argv) {
   TempDir dir;
   const auto out = (dir.path() / "out").string();
   const auto err = (dir.path() / "err").string();
-  const pid_t pid = spawn(argv, out, err);
+  const pid_t pid = spawnProcess(argv, out, err);
   int status = 0;
   waitpid(pid, &status, 0);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), readFile(out),

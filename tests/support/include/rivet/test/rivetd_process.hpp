@@ -55,6 +55,11 @@ class RivetdProcess {
   std::uint16_t port_ = 0;
 };
 
+// Starts argv (no shell) with stdin on /dev/null and stdout and stderr to the given files
+// (truncated); -1 if it cannot be started.
+pid_t spawnProcess(const std::vector<std::string>& argv, const std::string& out_path,
+                   const std::string& err_path);
+
 // Runs a program to completion (argv, no shell) and returns its exit status and stdout.
 struct ProgramResult {
   int exit_code = -1;
