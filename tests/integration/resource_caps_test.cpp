@@ -60,6 +60,7 @@ void writeCapsPack(const std::filesystem::path& packs) {
   action("hold_20m_3s", "exec " + hog + " memory 20 3000");
   action("spin", "exec " + hog + " spin 3", "rivet:\n  limits:\n    cpu: 0.25\n");
   action("quick", "echo fine");
+  action("show_nice", "nice");
   // A grandchild in its own session, reparented away from the action, which then exits.
   action("leave_daemon", "setsid sh -c 'sleep 600 & echo daemon $!' &\nwait\necho started");
   action("daemon_and_wait", "setsid sh -c 'sleep 600 &' &\necho started\nexec sleep 600");
@@ -158,6 +159,18 @@ TEST_F(ResourceCapsTest, PeakMemoryOfAnActionHolding50MiBIsWithin10Percent) {
       << ended.dump();
   EXPECT_EQ(ended["usage"]["oom_killed"], false);
   EXPECT_GT(ended["usage"]["cpu_time_us"].get<double>(), 0);
+}
+
+TEST_F(ResourceCapsTest, NiceStaysAsConfiguredInsideACell) {
+  auto settings = defines();
+  settings.push_back("rivetd.nice=7");
+  auto& rivetd = start(settings);
+  auto client = clientFor(rivetd);
+  const auto id = startRun(client, "caps.show_nice");
+  const auto ended = waitForEnd(client, id);
+  ASSERT_EQ(ended["status"], "succeeded") << ended.dump();
+  EXPECT_FALSE(ended["usage"].is_null()) << "it did not run in a cell: " << ended.dump();
+  EXPECT_EQ(readAll(client, id), "7\n");
 }
 
 TEST_F(ResourceCapsTest, ADaemonLeftBehindDiesWithItsExecutionAndTheCellGoes) {
