@@ -79,6 +79,10 @@ void HttpsServer::onAccept(boost::system::error_code error, tcp::socket socket) 
   }
   // Over the limit the socket is closed as it goes out of scope, before any TLS work.
   if (open_connections_.load() < max_connections_) {
+    // A response is written in pieces (headers, body, TLS records): without this, Nagle's
+    // algorithm holds the last piece until the client's delayed ACK, ~40 ms per request.
+    boost::system::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
     serveConnection(std::move(socket), tls_, handler_, limits_, ConnectionSlot(open_connections_));
   }
   accept();

@@ -281,6 +281,8 @@ Status BeastHttpsConnection::connect() {
   error = run(
       [&](auto handler) { beast::get_lowest_layer(*stream).async_connect(addresses, handler); });
   if (error) return unreachable(describe(error, timeouts_.connect));
+  // Requests go out in pieces too: no Nagle delay waiting for the server's delayed ACK.
+  beast::get_lowest_layer(*stream).socket().set_option(tcp::no_delay(true), error);
   error = run([&](auto handler) { stream->async_handshake(ssl::stream_base::client, handler); });
   if (error) {
     const long verify_result = SSL_get_verify_result(tls);
