@@ -1,0 +1,16 @@
+// The steps of rivet_bench_agent that run executions on one rivetd (agent_bench_live.cpp).
+#pragma once
+
+#include <string>
+
+#include "agent_bench_common.hpp"
+#include "agent_bench_webhook.hpp"
+
+namespace rivet::bench {
+
+void roundTripStep(Bench& bench, Agent& agent, WebhookPeer& webhook);
+void throughputStep(Bench& bench, Agent& agent, WebhookPeer& webhook);
+// `ticker_script` is the bench pack's ticker.sh, also run directly for the baseline.
+void latencyStep(Bench& bench, Agent& agent, const std::string& ticker_script);
+
+}  // namespace rivet::bench
