@@ -1,5 +1,7 @@
 // GET /v1/packs, GET /v1/actions, GET /v1/actions/{pack}.{action}: what this host can run,
 // and why anything it cannot run is unavailable.
+#include <optional>
+
 #include "api/availability.hpp"
 #include "api/http_json.hpp"
 #include "api/rest_api.hpp"
@@ -21,7 +23,18 @@ nlohmann::json parameterJson(const sdk::ParameterSpec& parameter) {
   return json;
 }
 
-nlohmann::json actionJson(const ApiContext& context, const ActionEntry& entry) {
+// The configured caps every action runs under at most; empty when no usable sandbox caps them.
+// Read once per request: the sandbox's state builds its description each time.
+std::optional<sdk::ResourceLimits> sandboxCaps(const ApiContext& context) {
+  const auto* sandbox = context.plugins.sandbox();
+  if (sandbox == nullptr) return std::nullopt;
+  auto state = sandbox->state();
+  if (!state.usable) return std::nullopt;
+  return state.limits;
+}
+
+nlohmann::json actionJson(const ApiContext& context, const ActionEntry& entry,
+                          const std::optional<sdk::ResourceLimits>& caps) {
   const auto& spec = entry.spec;
   const auto& plugins = context.plugins;
   const auto availability =
@@ -35,12 +48,8 @@ nlohmann::json actionJson(const ApiContext& context, const ActionEntry& entry) {
     timeout = runner->defaultTimeoutSeconds(spec.runner_type);
   }
   // The caps it runs under: its own tightened by the sandbox's; null when it runs uncapped.
-  nlohmann::json limits = nullptr;
-  if (const auto* sandbox = plugins.sandbox(); sandbox != nullptr) {
-    if (const auto state = sandbox->state(); state.usable) {
-      limits = limitsJson(sdk::tighterLimits(spec.limits, state.limits));
-    }
-  }
+  const nlohmann::json limits =
+      caps ? limitsJson(sdk::tighterLimits(spec.limits, *caps)) : nlohmann::json(nullptr);
   return {{"ref", spec.ref()},
           {"pack", spec.pack},
           {"name", spec.name},
@@ -80,8 +89,9 @@ void addCatalogRoutes(Router& router, const ApiContext& context) {
 
   router.add("GET", "/v1/actions", [&context](const RouteRequest&) {
     nlohmann::json items = nlohmann::json::array();
+    const auto caps = sandboxCaps(context);
     for (const auto& pack : context.catalog.packs()) {
-      for (const auto& action : pack.actions) items.push_back(actionJson(context, action));
+      for (const auto& action : pack.actions) items.push_back(actionJson(context, action, caps));
     }
     return jsonResponse(200, {{"items", items}});
   });
@@ -92,7 +102,7 @@ void addCatalogRoutes(Router& router, const ApiContext& context) {
     if (action == nullptr) {
       return errorResponse(404, "unknown_action", "no action '" + ref + "' on this host");
     }
-    return jsonResponse(200, actionJson(context, *action));
+    return jsonResponse(200, actionJson(context, *action, sandboxCaps(context)));
   });
 }
 

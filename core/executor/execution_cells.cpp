@@ -22,7 +22,7 @@ std::string mebibytes(std::uint64_t bytes) {
 sdk::StatusOr<SandboxCellSharedPtr> ExecutionCells::open(const std::string& id,
                                                          const std::filesystem::path& dir,
                                                          const sdk::ResourceLimits& limits) {
-  if (!usable()) return SandboxCellSharedPtr();
+  if (!usable_) return SandboxCellSharedPtr();
   auto made = sandbox_->createCell(id, limits);
   if (made.status().code() == ErrorCode::conflict) {
     if (auto leftover = reopen(id)) close(id, *leftover);
@@ -49,7 +49,7 @@ sdk::StatusOr<SandboxCellSharedPtr> ExecutionCells::open(const std::string& id,
 }
 
 SandboxCellSharedPtr ExecutionCells::reopen(const std::string& id) {
-  if (!usable()) return nullptr;
+  if (!usable_) return nullptr;
   auto cell = sandbox_->openCell(id);
   if (cell.ok()) return SandboxCellSharedPtr(std::move(cell).value());
   if (cell.status().code() != ErrorCode::not_found) {

@@ -20,7 +20,10 @@ class ExecutionCells {
  public:
   // `sandbox` may be null (no sandbox plugin loaded) or unusable (its config allowed that):
   // then executions run uncapped and record no usage.
-  ExecutionCells(sdk::Sandbox* sandbox, sdk::Logger& log) : sandbox_(sandbox), log_(log) {}
+  // Whether the sandbox is usable is settled at its configure(), so it is read once here, not
+  // on every launch.
+  ExecutionCells(sdk::Sandbox* sandbox, sdk::Logger& log)
+      : sandbox_(sandbox), usable_(sandbox != nullptr && sandbox->state().usable), log_(log) {}
 
   // Makes the cell of execution `id` under `limits` (the action's; the sandbox applies the
   // tighter of those and its own) and writes its join files into <dir>/launch.json. Null
@@ -37,9 +40,8 @@ class ExecutionCells {
   sdk::ResourceUsage close(const std::string& id, sdk::SandboxCell& cell);
 
  private:
-  bool usable() const { return sandbox_ != nullptr && sandbox_->state().usable; }
-
   sdk::Sandbox* sandbox_;
+  bool usable_;
   sdk::Logger& log_;
 };
 

@@ -194,8 +194,10 @@ int RivetdApplication::serve() {
 
   auto& storage = (*plugins)->storage();
   PocoPluginLogger executor_log("rivetd.executor");
-  if (const auto* sandbox = (*plugins)->sandbox(); sandbox && !sandbox->state().usable) {
-    log.warning("actions run without resource caps: " + sandbox->state().description);
+  if (const auto* sandbox = (*plugins)->sandbox(); sandbox != nullptr) {
+    if (const auto state = sandbox->state(); !state.usable) {
+      log.warning("actions run without resource caps: " + state.description);
+    }
   }
   ExecutorOptions executor_options{
       .data_dir = host->data_dir,
