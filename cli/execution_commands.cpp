@@ -173,8 +173,21 @@ int runAction(Client& client, const RunArguments& arguments, bool json_output) {
   if (!action.ok()) return reportFailure(action);
   const auto parameters = rivet::client::parameterArguments(arguments.parameters, *action);
   if (!parameters.ok()) return reportFailure(parameters.status());
+  const auto action_timeout =
+      std::chrono::seconds(arguments.timeout_seconds.value_or(action->value("timeout_seconds", 0)));
+  const auto wait_for = arguments.wait_timeout_seconds
+                            ? std::chrono::seconds(*arguments.wait_timeout_seconds)
+                            : action_timeout + kWaitMargin;
+  const auto deadline = std::chrono::steady_clock::now() + wait_for;
+  // With --wait, a short action ends within the POST's own wait: one round trip, no polling.
+  std::optional<int> server_wait;
+  if (arguments.wait && !arguments.follow) {
+    server_wait = static_cast<int>(
+        std::min<std::int64_t>(rivet::client::kMaxRunWaitSeconds, wait_for.count()));
+  }
   const auto started = client.run(arguments.ref, *parameters,
-                                  {arguments.idempotency_key, arguments.timeout_seconds});
+                                  {arguments.idempotency_key, arguments.timeout_seconds,
+                                   server_wait});
   if (!started.ok()) return reportFailure(started);
   const std::string id = started->value("id", "");
 
@@ -189,13 +202,9 @@ int runAction(Client& client, const RunArguments& arguments, bool json_output) {
     return kExitOk;
   }
 
-  const auto action_timeout =
-      std::chrono::seconds(arguments.timeout_seconds.value_or(action->value("timeout_seconds", 0)));
-  const auto wait_for = arguments.wait_timeout_seconds
-                            ? std::chrono::seconds(*arguments.wait_timeout_seconds)
-                            : action_timeout + kWaitMargin;
-  const auto ended =
-      client.waitForEnd(id, std::chrono::steady_clock::now() + wait_for, kPollInterval);
+  const auto ended = rivet::client::isTerminalStatus(started->value("status", ""))
+                         ? started
+                         : client.waitForEnd(id, deadline, kPollInterval);
   if (!ended.ok()) return reportFailure(ended);
   const std::string status = ended->value("status", "");
   if (!rivet::client::isTerminalStatus(status)) {

@@ -1,7 +1,9 @@
 // POST /v1/executions, GET /v1/executions[/{id}], GET /v1/executions/{id}/output.
 //
 // A POST is checked completely (JSON shape, action, parameters) before anything is written,
-// so a rejected request leaves no trace; an accepted one is durable before its 202.
+// so a rejected request leaves no trace; an accepted one is durable before its 202. A POST
+// with `wait` answers once its execution has ended (200) or the wait is over (202), from the
+// executor's end notice rather than a transport thread held meanwhile.
 #include <Poco/NumberParser.h>
 
 #include <algorithm>
@@ -19,6 +21,7 @@ namespace {
 constexpr std::size_t kMaxListLimit = 500;
 constexpr std::int64_t kMaxOutputChunk = 1 << 20;
 constexpr std::size_t kMaxIdempotencyKey = 255;
+constexpr std::int64_t kMaxWaitSeconds = 60;
 
 nlohmann::json executionJson(const sdk::ExecutionRecord& record) {
   nlohmann::json duration = nullptr;
@@ -53,16 +56,59 @@ nlohmann::json executionJson(const sdk::ExecutionRecord& record) {
           {"duration_ms", duration}};
 }
 
+// The answer to a POST: the execution as it is (202 while it has not ended, 200 once it has
+// or when the request was a replay), with where to find it.
+sdk::HttpResponse executionCreated(const sdk::ExecutionRecord& record, bool replay) {
+  auto response =
+      jsonResponse(replay || sdk::isTerminal(record.status) ? 200 : 202, executionJson(record));
+  response.headers.emplace_back("Location", "/v1/executions/" + record.id);
+  if (replay) response.headers.emplace_back("Idempotency-Replayed", "true");
+  return response;
+}
+
+// The answer to a POST with `wait`, given when the execution has ended or the wait is over.
+class AnswerWhenEnded final : public sdk::PendingResponse {
+ public:
+  AnswerWhenEnded(const ApiContext& context, std::string id, bool replay,
+                  std::chrono::steady_clock::time_point deadline)
+      : context_(context), id_(std::move(id)), replay_(replay), deadline_(deadline) {}
+
+  void start(std::function<void(sdk::HttpResponse)> respond) override {
+    // Holds the storage plugin, not the API: the executor (which may call this as it stops)
+    // outlives the API but not the plugins.
+    context_.executor.whenEnded(
+        id_, deadline_,
+        [&store = context_.plugins.storage(), id = id_, replay = replay_, respond] {
+          auto record = store.get(id);
+          respond(record.ok() ? executionCreated(*record, replay) : errorResponse(record.status()));
+        });
+  }
+
+ private:
+  const ApiContext& context_;
+  std::string id_;
+  bool replay_;
+  std::chrono::steady_clock::time_point deadline_;
+};
+
+sdk::HttpResponse answer(const ApiContext& context, const sdk::ExecutionRecord& record,
+                         bool replay, int wait_seconds) {
+  if (wait_seconds == 0 || sdk::isTerminal(record.status)) return executionCreated(record, replay);
+  sdk::HttpResponse response;
+  response.pending = std::make_shared<AnswerWhenEnded>(
+      context, record.id, replay,
+      std::chrono::steady_clock::now() + std::chrono::seconds(wait_seconds));
+  return response;
+}
+
 // The answer to a retried POST: the execution its Idempotency-Key made the first time.
-sdk::HttpResponse replayed(const sdk::ExecutionRecord& existing, const std::string& ref) {
+sdk::HttpResponse replayed(const ApiContext& context, const sdk::ExecutionRecord& existing,
+                           const std::string& ref, int wait_seconds) {
   if (existing.ref() != ref) {
     return errorResponse(409, "idempotency_key_reused",
                          "this Idempotency-Key was used for " + existing.ref() + ", not " + ref);
   }
-  auto response = jsonResponse(200, executionJson(existing));
-  response.headers.emplace_back("Location", "/v1/executions/" + existing.id);
-  response.headers.emplace_back("Idempotency-Replayed", "true");
-  return response;
+  return answer(context, existing, true, wait_seconds);
 }
 
 sdk::HttpResponse notFoundOr(const sdk::Status& status, const std::string& id) {
@@ -105,9 +151,10 @@ sdk::HttpResponse createExecution(const ApiContext& context, const RouteRequest&
     return errorResponse(400, "invalid_request", "the body must be a JSON object");
   }
   for (const auto& [field, value] : body.items()) {
-    if (field != "action" && field != "parameters" && field != "timeout") {
-      return errorResponse(400, "invalid_request", "unknown field '" + field +
-                                                       "'; expected action, parameters, timeout");
+    if (field != "action" && field != "parameters" && field != "timeout" && field != "wait") {
+      return errorResponse(400, "invalid_request",
+                           "unknown field '" + field +
+                               "'; expected action, parameters, timeout, wait");
     }
   }
   if (!body.contains("action") || !body["action"].is_string()) {
@@ -125,6 +172,14 @@ sdk::HttpResponse createExecution(const ApiContext& context, const RouteRequest&
                          "'timeout' must be an integer number of seconds from 1 to " +
                              std::to_string(context.max_timeout_seconds));
   }
+  if (body.contains("wait") &&
+      (!body["wait"].is_number_integer() || body["wait"].get<std::int64_t>() < 0 ||
+       body["wait"].get<std::int64_t>() > kMaxWaitSeconds)) {
+    return errorResponse(400, "invalid_request",
+                         "'wait' must be an integer number of seconds from 0 to " +
+                             std::to_string(kMaxWaitSeconds));
+  }
+  const int wait_seconds = body.value("wait", 0);
   const auto idempotency_key = request.http.header("Idempotency-Key");
   if (idempotency_key.size() > kMaxIdempotencyKey ||
       !std::all_of(idempotency_key.begin(), idempotency_key.end(),
@@ -137,7 +192,7 @@ sdk::HttpResponse createExecution(const ApiContext& context, const RouteRequest&
   if (!idempotency_key.empty()) {
     if (auto existing = store.getByIdempotencyKey(request.http.peer.subject, idempotency_key);
         existing.ok()) {
-      return replayed(*existing, ref);
+      return replayed(context, *existing, ref, wait_seconds);
     }
   }
 
@@ -189,14 +244,12 @@ sdk::HttpResponse createExecution(const ApiContext& context, const RouteRequest&
     if (!idempotency_key.empty() && record.status().code() == sdk::ErrorCode::conflict) {
       if (auto existing = store.getByIdempotencyKey(request.http.peer.subject, idempotency_key);
           existing.ok()) {
-        return replayed(*existing, ref);
+        return replayed(context, *existing, ref, wait_seconds);
       }
     }
     return errorResponse(record.status());
   }
-  auto response = jsonResponse(202, executionJson(*record));
-  response.headers.emplace_back("Location", "/v1/executions/" + record->id);
-  return response;
+  return answer(context, *record, false, wait_seconds);
 }
 
 sdk::HttpResponse listExecutions(const ApiContext& context, const RouteRequest& request) {
@@ -267,11 +320,9 @@ sdk::HttpResponse getOutput(const ApiContext& context, const RouteRequest& reque
     return errorResponse(400, "invalid_query", "'follow' must be true or false");
   }
   if (follow == "true") {
-    sdk::HttpResponse response{200,
-                               {{"Content-Type", "application/octet-stream"},
-                                {"Rivet-Output-Offset", std::to_string(*offset)}},
-                               "",
-                               nullptr};
+    sdk::HttpResponse response;
+    response.headers = {{"Content-Type", "application/octet-stream"},
+                        {"Rivet-Output-Offset", std::to_string(*offset)}};
     response.stream = std::make_shared<OutputFollowStream>(context.executor, record->id, path,
                                                            static_cast<std::uint64_t>(*offset));
     return response;
@@ -283,14 +334,14 @@ sdk::HttpResponse getOutput(const ApiContext& context, const RouteRequest& reque
   const auto next = *offset + static_cast<std::int64_t>(slice->bytes.size());
   const bool complete = sdk::isTerminal(record->status) &&
                         static_cast<std::uint64_t>(next) >= slice->total_size;
-  return {200,
-          {{"Content-Type", "application/octet-stream"},
-           {"Rivet-Output-Offset", std::to_string(*offset)},
-           {"Rivet-Next-Offset", std::to_string(next)},
-           {"Rivet-Execution-Status", std::string(toString(record->status))},
-           {"Rivet-Output-Complete", complete ? "true" : "false"}},
-          std::move(slice->bytes),
-          nullptr};
+  sdk::HttpResponse response;
+  response.headers = {{"Content-Type", "application/octet-stream"},
+                      {"Rivet-Output-Offset", std::to_string(*offset)},
+                      {"Rivet-Next-Offset", std::to_string(next)},
+                      {"Rivet-Execution-Status", std::string(toString(record->status))},
+                      {"Rivet-Output-Complete", complete ? "true" : "false"}};
+  response.body = std::move(slice->bytes);
+  return response;
 }
 
 sdk::HttpResponse cancelExecution(const ApiContext& context, const RouteRequest& request) {

@@ -55,8 +55,10 @@ void addMetricsRoutes(Router& router, const ApiContext& context) {
     const auto counts = context.executor.counts();
     context.metrics->setRunning(counts.running);
     context.metrics->setQueued(counts.queued);
-    return {200, {{"Content-Type", "text/plain; version=0.0.4"}}, context.metrics->render(),
-            nullptr};
+    sdk::HttpResponse response;
+    response.headers = {{"Content-Type", "text/plain; version=0.0.4"}};
+    response.body = context.metrics->render();
+    return response;
   });
 }
 

@@ -5,10 +5,11 @@
 namespace rivet::core {
 
 sdk::HttpResponse jsonResponse(int http_status, const nlohmann::json& body) {
-  return {http_status,
-          {{"Content-Type", "application/json"}},
-          body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-          nullptr};
+  sdk::HttpResponse response;
+  response.status = http_status;
+  response.headers = {{"Content-Type", "application/json"}};
+  response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return response;
 }
 
 sdk::HttpResponse errorResponse(int http_status, std::string_view code, std::string_view message,

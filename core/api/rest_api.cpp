@@ -30,8 +30,11 @@ sdk::HttpResponse RestApi::reject(int http_status, std::string_view code,
   try {
     return errorResponse(http_status, code, message);
   } catch (...) {
-    return {500, {{"Content-Type", "application/json"}},
-            R"({"error":{"code":"internal","message":"internal error"}})", nullptr};
+    sdk::HttpResponse response;
+    response.status = 500;
+    response.headers = {{"Content-Type", "application/json"}};
+    response.body = R"({"error":{"code":"internal","message":"internal error"}})";
+    return response;
   }
 }
 

@@ -99,6 +99,7 @@ void Executor::stop() {
   if (stopping_.exchange(true)) return;
   wake();
   if (watcher_.joinable()) watcher_.join();
+  releaseEndWaiters([](const EndWaiter&) { return true; });
   std::lock_guard lock(mutex_);
   for (const auto& [pidfd, supervised] : supervised_) ::close(pidfd);
   supervised_.clear();
@@ -286,10 +287,54 @@ void Executor::record(const std::string& id, const sdk::ExecutionUpdate& update)
 
 void Executor::finish(const std::string& id, const sdk::ExecutionUpdate& update) {
   record(id, update);
+  releaseEndWaiters([&id](const EndWaiter& waiter) { return waiter.id == id; });
   if (!options_.on_end) return;
   if (auto ended = store_.get(id); ended.ok() && sdk::isTerminal(ended->status)) {
     options_.on_end(*ended);
   }
+}
+
+void Executor::whenEnded(const std::string& id, std::chrono::steady_clock::time_point deadline,
+                         std::function<void()> done) {
+  std::uint64_t key = 0;
+  {
+    std::lock_guard lock(mutex_);
+    key = next_waiter_++;
+    end_waiters_.emplace(key, EndWaiter{key, id, deadline, std::move(done)});
+  }
+  // Registered before storage is read: an end recorded after this read releases the waiter
+  // in finish(), one recorded before it is seen here.
+  auto record = store_.get(id);
+  if (stopping_ || !record.ok() || sdk::isTerminal(record->status)) {
+    releaseEndWaiters([key](const EndWaiter& waiter) { return waiter.key == key; });
+  }
+  wake();  // its deadline may be the earliest
+}
+
+void Executor::releaseEndWaiters(const std::function<bool(const EndWaiter&)>& due) {
+  std::vector<std::function<void()>> released;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto it = end_waiters_.begin(); it != end_waiters_.end();) {
+      if (due(it->second)) {
+        released.push_back(std::move(it->second.done));
+        it = end_waiters_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (auto& done : released) done();
+}
+
+int Executor::msUntilNextDeadline() const {
+  std::lock_guard lock(mutex_);
+  if (end_waiters_.empty()) return -1;
+  auto earliest = std::chrono::steady_clock::time_point::max();
+  for (const auto& [key, waiter] : end_waiters_) earliest = std::min(earliest, waiter.deadline);
+  const auto left = std::chrono::ceil<std::chrono::milliseconds>(
+      earliest - std::chrono::steady_clock::now());
+  return static_cast<int>(std::clamp<std::int64_t>(left.count(), 0, INT32_MAX));
 }
 
 void Executor::finishInCell(const std::string& id, sdk::ExecutionUpdate update,
@@ -466,7 +511,7 @@ void Executor::watchLoop() {
       std::lock_guard lock(mutex_);
       for (const auto& [pidfd, supervised] : supervised_) fds.push_back({pidfd, POLLIN, 0});
     }
-    if (::poll(fds.data(), fds.size(), -1) < 0) {
+    if (::poll(fds.data(), fds.size(), msUntilNextDeadline()) < 0) {
       if (errno == EINTR) continue;
       log_.log(sdk::LogLevel::error, std::string("executor poll: ") + std::strerror(errno));
       return;
@@ -480,6 +525,8 @@ void Executor::watchLoop() {
       if (fds[i].revents) supervisorEnded(fds[i].fd);
     }
     launchQueued();
+    const auto now = std::chrono::steady_clock::now();
+    releaseEndWaiters([now](const EndWaiter& waiter) { return waiter.deadline <= now; });
   }
 }
 

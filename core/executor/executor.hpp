@@ -8,12 +8,13 @@
 // meanwhile from their status files, and queues again what was accepted but never started.
 //
 // One thread launches and watches: it polls the pidfds of the supervisors and an eventfd that
-// submit() and cancel() signal.
+// submit(), cancel() and whenEnded() signal, and wakes for the earliest whenEnded() deadline.
 #pragma once
 
 #include <sys/types.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <filesystem>
@@ -92,6 +93,13 @@ class Executor {
   bool isActive(const std::string& id) const;
   ExecutorCounts counts() const;
 
+  // Calls `done` once, as soon as the execution's end is in storage, at `deadline`, or when
+  // the executor stops, whichever comes first; at once if it has ended already. `done` runs on
+  // the executor's thread or the caller's, so it must not block: a POST that waits for its
+  // execution answers from it.
+  void whenEnded(const std::string& id, std::chrono::steady_clock::time_point deadline,
+                 std::function<void()> done);
+
   // Stops launching and watching. Running actions are left running under their supervisors.
   void stop();
 
@@ -101,6 +109,12 @@ class Executor {
     std::filesystem::path dir;
     bool marked_scheduled = false;
     sdk::ResourceLimits limits;        // the action's, for its sandbox cell
+  };
+  struct EndWaiter {
+    std::uint64_t key = 0;             // which whenEnded() call
+    std::string id;
+    std::chrono::steady_clock::time_point deadline;
+    std::function<void()> done;
   };
   struct SupervisedExecution {
     std::string id;
@@ -120,6 +134,9 @@ class Executor {
   void finishInCell(const std::string& id, sdk::ExecutionUpdate update,
                     const SandboxCellSharedPtr& cell);
   void record(const std::string& id, const sdk::ExecutionUpdate& update);
+  // Takes out the end waiters that `due` selects and calls them, outside the lock.
+  void releaseEndWaiters(const std::function<bool(const EndWaiter&)>& due);
+  int msUntilNextDeadline() const;  // for poll(): -1 when no one waits
   sdk::StatusOr<sdk::ExecutionRecord> markCanceling(const std::string& id);
   void wake();
 
@@ -136,6 +153,8 @@ class Executor {
   std::vector<std::string> launching_; // out of the queue, supervisor not yet registered
   std::vector<std::string> cancel_on_launch_;  // canceled while launching: signal when registered
   std::map<int, SupervisedExecution> supervised_;  // by pidfd
+  std::uint64_t next_waiter_ = 0;
+  std::map<std::uint64_t, EndWaiter> end_waiters_;
 
   std::thread watcher_;
 };

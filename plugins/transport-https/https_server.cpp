@@ -32,6 +32,7 @@ HttpsServer::HttpsServer(net::ssl::context& tls, sdk::RequestHandler& handler, s
 HttpsServer::~HttpsServer() {
   io_context_.stop();
   for (auto& thread : threads_) thread.join();
+  pending_responses_->releaseAll();
   boost::system::error_code ignored;
   acceptor_.close(ignored);
 }
@@ -83,7 +84,8 @@ void HttpsServer::onAccept(boost::system::error_code error, tcp::socket socket) 
     // algorithm holds the last piece until the client's delayed ACK, ~40 ms per request.
     boost::system::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
-    serveConnection(std::move(socket), tls_, handler_, limits_, ConnectionSlot(open_connections_));
+    serveConnection(std::move(socket), tls_, handler_, *pending_responses_, limits_,
+                    ConnectionSlot(open_connections_));
   }
   accept();
 }

@@ -13,10 +13,12 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstddef>
+#include <memory>
 #include <thread>
 #include <vector>
 
 #include "https_session.hpp"
+#include "pending_responses.hpp"
 #include "rivet/sdk/plugin.hpp"
 #include "rivet/sdk/transport.hpp"
 
@@ -50,6 +52,7 @@ class HttpsServer {
   const std::size_t max_connections_;
   const int thread_count_;
   std::atomic<std::size_t> open_connections_{0};
+  std::shared_ptr<PendingResponses> pending_responses_ = std::make_shared<PendingResponses>();
   // Declared after what sessions refer to: destroying the io_context destroys the sessions
   // still waiting in it.
   boost::asio::io_context io_context_;

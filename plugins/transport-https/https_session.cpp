@@ -3,7 +3,8 @@
 // as long as one of them holds its shared_ptr. The request handler is synchronous and is called
 // right here, on the thread that completed the read; the other server threads keep accepting
 // and serving other connections meanwhile. A response with a BodyStream is handed to
-// streamed_response.hpp, which calls back here once its last chunk is written.
+// streamed_response.hpp, which calls back here once its last chunk is written. A pending
+// response leaves the session with pending_responses.hpp until the host gives the response.
 #include "https_session.hpp"
 
 #include <boost/asio/dispatch.hpp>
@@ -61,9 +62,11 @@ void frameHeader(http::response<Body>& message, const sdk::HttpResponse& respons
 class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
  public:
   HttpsSession(tcp::socket socket, ssl::context& tls, sdk::RequestHandler& handler,
-               const SessionLimits& limits, ConnectionSlot slot)
+               PendingResponses& pending_responses, const SessionLimits& limits,
+               ConnectionSlot slot)
       : stream_(std::move(socket), tls),
         handler_(handler),
+        pending_responses_(pending_responses),
         limits_(limits),
         slot_(std::move(slot)) {
     beast::error_code error;
@@ -163,10 +166,28 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
     const bool keep_alive = request.keep_alive();
     head_request_ = request.method() == http::verb::head;
     sdk::HttpResponse response = handler_.handle(incoming);
-    if (response.stream && response.status >= 200 && !isBodiless(response.status)) {
-      return sendStreamed(std::move(response), request.version(), keep_alive);
+    const unsigned version = request.version();
+    if (response.pending) {
+      // Nothing is read meanwhile: HTTP/1.1 answers in order, so the next request waits too.
+      auto pending = std::move(response.pending);
+      pending->start(pending_responses_.hold(
+          stream_.get_executor(),
+          [self = shared_from_this(), version, keep_alive](sdk::HttpResponse later) {
+            if (later.pending) {
+              later = self->handler_.reject(500, "internal", "a pending response gave another");
+            }
+            self->respond(std::move(later), version, keep_alive);
+          }));
+      return;
     }
-    send(std::move(response), request.version(), keep_alive,
+    respond(std::move(response), version, keep_alive);
+  }
+
+  void respond(sdk::HttpResponse response, unsigned version, bool keep_alive) {
+    if (response.stream && response.status >= 200 && !isBodiless(response.status)) {
+      return sendStreamed(std::move(response), version, keep_alive);
+    }
+    send(std::move(response), version, keep_alive,
          keep_alive ? AfterResponse::read_next : AfterResponse::close);
   }
 
@@ -238,6 +259,7 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
 
   beast::ssl_stream<beast::tcp_stream> stream_;
   sdk::RequestHandler& handler_;
+  PendingResponses& pending_responses_;
   const SessionLimits limits_;
   ConnectionSlot slot_;
   sdk::Requester peer_;  // read once, after the handshake
@@ -258,8 +280,11 @@ std::string endpointText(const tcp::endpoint& endpoint) {
 }
 
 void serveConnection(tcp::socket socket, ssl::context& tls, sdk::RequestHandler& handler,
-                     const SessionLimits& limits, ConnectionSlot slot) {
-  std::make_shared<HttpsSession>(std::move(socket), tls, handler, limits, std::move(slot))->run();
+                     PendingResponses& pending_responses, const SessionLimits& limits,
+                     ConnectionSlot slot) {
+  std::make_shared<HttpsSession>(std::move(socket), tls, handler, pending_responses, limits,
+                                 std::move(slot))
+      ->run();
 }
 
 }  // namespace rivet::plugins::transport_https

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <string>
 
+#include "pending_responses.hpp"
 #include "rivet/sdk/transport.hpp"
 
 namespace rivet::plugins::transport_https {
@@ -48,10 +49,11 @@ class ConnectionSlot {
 std::string endpointText(const boost::asio::ip::tcp::endpoint& endpoint);
 
 // Serves `socket` on its own strand until the connection ends. The session keeps itself alive
-// through its pending operations; `tls`, `handler` and the counter behind `slot` must outlive
+// through its pending operations, or through `pending_responses` while the handler's response
+// is pending; `tls`, `handler`, `pending_responses` and the counter behind `slot` must outlive
 // the io_context the socket belongs to.
 void serveConnection(boost::asio::ip::tcp::socket socket, boost::asio::ssl::context& tls,
-                     sdk::RequestHandler& handler, const SessionLimits& limits,
-                     ConnectionSlot slot);
+                     sdk::RequestHandler& handler, PendingResponses& pending_responses,
+                     const SessionLimits& limits, ConnectionSlot slot);
 
 }  // namespace rivet::plugins::transport_https

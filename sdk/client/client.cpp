@@ -96,13 +96,14 @@ const Endpoint& Client::endpoint() const { return connection_->endpoint(); }
 
 rivet::sdk::StatusOr<Response> Client::request(std::string_view method, const std::string& target,
                                                const std::string& body, const Headers& headers) {
-  return connection_->send(method, target, body, headers);
+  return connection_->send(method, target, body, headers, {});
 }
 
 Result<json> Client::exchangeJson(std::string_view method, const std::string& target,
                                   std::initializer_list<int> expected_statuses,
-                                  const std::string& body, const Headers& headers) {
-  auto response = request(method, target, body, headers);
+                                  const std::string& body, const Headers& headers,
+                                  std::chrono::milliseconds answer_delay) {
+  auto response = connection_->send(method, target, body, headers, answer_delay);
   if (!response.ok()) return response.status();
   if (std::ranges::find(expected_statuses, response->status) == expected_statuses.end()) {
     return apiErrorFromResponse(response->status, response->body);
@@ -139,9 +140,12 @@ Result<json> Client::run(std::string_view ref, const json& parameters, const Run
   }
   json body = {{"action", ref}, {"parameters", parameters}};
   if (options.timeout_seconds) body["timeout"] = *options.timeout_seconds;
-  // 200: the key was seen before, and this is the execution it started.
+  if (options.wait_seconds) body["wait"] = *options.wait_seconds;
+  // 200: the execution has ended (it was waited for), or the key was seen before and this is
+  // the execution it started.
   return exchangeJson("POST", "/v1/executions", {202, 200}, body.dump(),
-                      {{"Idempotency-Key", key}});
+                      {{"Idempotency-Key", key}},
+                      std::chrono::seconds(options.wait_seconds.value_or(0)));
 }
 
 Result<json> Client::cancel(std::string_view execution_id) {

@@ -77,7 +77,8 @@ class BeastHttpsConnection final : public HttpsConnection {
   const Endpoint& endpoint() const override { return endpoint_; }
 
   StatusOr<Response> send(std::string_view method, const std::string& target,
-                          const std::string& body, const Headers& headers) override;
+                          const std::string& body, const Headers& headers,
+                          std::chrono::milliseconds answer_delay) override;
 
   StatusOr<Response> receive(std::string_view method, const std::string& target,
                              const Headers& headers,
@@ -87,10 +88,12 @@ class BeastHttpsConnection final : public HttpsConnection {
  private:
   using Request = http::request<http::string_body>;
 
-  // Where a streamed response goes; null members for a response read whole.
-  struct BodySinks {
+  // How to read the response: where a streamed body goes (null members: read it whole), and
+  // how long the server may hold it on purpose.
+  struct ReadOptions {
     const std::function<void(const Response&)>* on_header = nullptr;
     const std::function<void(std::string_view)>* on_body = nullptr;
+    std::chrono::milliseconds answer_delay{0};  // added to the request timeout
   };
 
   // How one attempt to exchange a request for a response ended.
@@ -104,14 +107,14 @@ class BeastHttpsConnection final : public HttpsConnection {
 
   StatusOr<Request> makeRequest(std::string_view method, const std::string& target,
                                 const std::string& body, const Headers& headers) const;
-  StatusOr<Response> perform(const Request& request, const BodySinks& sinks);
+  StatusOr<Response> perform(const Request& request, const ReadOptions& sinks);
   Status loadTlsContext();
   Status connect();
   void disconnect() { stream_.reset(); }
   bool peerClosed() const;
-  Exchange exchange(const Request& request, const BodySinks& sinks);
+  Exchange exchange(const Request& request, const ReadOptions& sinks);
   beast::error_code readBody(http::response_parser<http::buffer_body>& parser,
-                             const BodySinks& sinks, Response& response);
+                             const ReadOptions& sinks, Response& response);
   Status unreachable(const std::string& reason) const;
   std::string describe(const beast::error_code& error, std::chrono::milliseconds timeout) const;
 
@@ -136,10 +139,11 @@ class BeastHttpsConnection final : public HttpsConnection {
 };
 
 StatusOr<Response> BeastHttpsConnection::send(std::string_view method, const std::string& target,
-                                              const std::string& body, const Headers& headers) {
+                                              const std::string& body, const Headers& headers,
+                                              std::chrono::milliseconds answer_delay) {
   auto request = makeRequest(method, target, body, headers);
   if (!request.ok()) return request.status();
-  return perform(*request, {});
+  return perform(*request, {nullptr, nullptr, answer_delay});
 }
 
 StatusOr<Response> BeastHttpsConnection::receive(
@@ -148,7 +152,7 @@ StatusOr<Response> BeastHttpsConnection::receive(
     const std::function<void(std::string_view)>& on_body) {
   auto request = makeRequest(method, target, "", headers);
   if (!request.ok()) return request.status();
-  return perform(*request, {&on_header, &on_body});
+  return perform(*request, {&on_header, &on_body, {}});
 }
 
 StatusOr<BeastHttpsConnection::Request> BeastHttpsConnection::makeRequest(
@@ -170,7 +174,7 @@ StatusOr<BeastHttpsConnection::Request> BeastHttpsConnection::makeRequest(
   return request;
 }
 
-StatusOr<Response> BeastHttpsConnection::perform(const Request& request, const BodySinks& sinks) {
+StatusOr<Response> BeastHttpsConnection::perform(const Request& request, const ReadOptions& sinks) {
   // Replacing a connection the server closed while it was idle before writing to it is what
   // lets any request, POST included, survive the server's idle timeout.
   if (stream_ && peerClosed()) disconnect();
@@ -201,7 +205,7 @@ StatusOr<Response> BeastHttpsConnection::perform(const Request& request, const B
     if (attempt.streaming) {
       return unreachable("the response ended early: " + describe(attempt.error, {}));
     }
-    return unreachable(describe(attempt.error, timeouts_.request));
+    return unreachable(describe(attempt.error, timeouts_.request + sinks.answer_delay));
   }
   return std::move(attempt.response);
 }
@@ -306,10 +310,10 @@ bool BeastHttpsConnection::peerClosed() const {
 }
 
 BeastHttpsConnection::Exchange BeastHttpsConnection::exchange(const Request& request,
-                                                              const BodySinks& sinks) {
+                                                              const ReadOptions& sinks) {
   Exchange result;
   auto& transport = beast::get_lowest_layer(*stream_);
-  transport.expires_after(timeouts_.request);
+  transport.expires_after(timeouts_.request + sinks.answer_delay);
   result.error = run([&](auto handler) { http::async_write(*stream_, request, handler); });
   if (result.error) return result;
   result.request_written = true;
@@ -336,7 +340,7 @@ BeastHttpsConnection::Exchange BeastHttpsConnection::exchange(const Request& req
   } else {
     parser.body_limit(kMaxResponseBodyBytes);
   }
-  result.error = readBody(parser, result.streaming ? sinks : BodySinks{}, result.response);
+  result.error = readBody(parser, result.streaming ? sinks : ReadOptions{}, result.response);
   if (result.error) return result;
   transport.expires_never();
   if (!message.keep_alive()) disconnect();
@@ -346,7 +350,7 @@ BeastHttpsConnection::Exchange BeastHttpsConnection::exchange(const Request& req
 // Reads the rest of the body a response header announced: into response.body, or, with an
 // on_body sink, handed over as each read brings some.
 beast::error_code BeastHttpsConnection::readBody(http::response_parser<http::buffer_body>& parser,
-                                                 const BodySinks& sinks, Response& response) {
+                                                 const ReadOptions& sinks, Response& response) {
   std::array<char, 16 * 1024> piece{};
   while (!parser.is_done()) {
     parser.get().body().data = piece.data();

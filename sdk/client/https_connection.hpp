@@ -2,6 +2,7 @@
 // An interface so that client.cpp, and whoever includes it, does not compile Beast and Asio.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -25,8 +26,11 @@ class HttpsConnection {
   // User-Agent, Content-Length, and Content-Type: application/json for a body without one.
   // A request carrying an Idempotency-Key is repeated, like GET, when the connection closes
   // before any byte of the answer: the server recognises the key and does the work once.
+  // `answer_delay` is how long the server may hold the answer because the request asked it to
+  // (a POST with `wait`): it is added to the request timeout.
   virtual rivet::sdk::StatusOr<Response> send(std::string_view method, const std::string& target,
-                                              const std::string& body, const Headers& headers) = 0;
+                                              const std::string& body, const Headers& headers,
+                                              std::chrono::milliseconds answer_delay) = 0;
 
   // Sends a request without a body and, for a 2xx response, hands its body to `on_body` piece
   // by piece as it arrives (after `on_header` had the status and headers): for bodies that last

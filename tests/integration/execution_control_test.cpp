@@ -348,6 +348,93 @@ TEST(ExecutionControl, BackPressureRunsOrRefusesEveryRequestAndNoneVanishes) {
   EXPECT_LE(most, 4) << "more than max_running executions overlapped";
 }
 
+TEST(ExecutionControl, APostThatWaitsAnswersOnceTheExecutionHasEnded) {
+  RivetdProcess rivetd;
+  ASSERT_TRUE(rivetd.start()) << rivetd.log();
+  auto client = clientFor(rivetd);
+  const std::string body =
+      R"({"action": "examples.echo_args", "parameters": {"message": "waited"}, "wait": 30})";
+  auto answer = client.request("POST", "/v1/executions", body, {{"Idempotency-Key", "wait-1"}});
+  ASSERT_TRUE(answer.ok()) << answer.status().message();
+  EXPECT_EQ(answer->status, 200) << answer->body;
+  const auto ended = nlohmann::json::parse(answer->body);
+  EXPECT_EQ(ended["status"], "succeeded") << ended.dump();
+  EXPECT_EQ(ended["exit_code"], 0);
+  EXPECT_FALSE(ended["ended_at"].is_null());
+  EXPECT_EQ(answer->header("Location"), "/v1/executions/" + ended["id"].get<std::string>());
+  auto output = client.output(ended["id"].get<std::string>(), "stdout");
+  ASSERT_TRUE(output.ok());
+  EXPECT_TRUE(output->complete);
+  EXPECT_NE(output->bytes.find("waited"), std::string::npos) << output->bytes;
+
+  // The same key again: the ended execution, not a second one.
+  auto replay = client.request("POST", "/v1/executions", body, {{"Idempotency-Key", "wait-1"}});
+  ASSERT_TRUE(replay.ok());
+  EXPECT_EQ(replay->header("Idempotency-Replayed"), "true");
+  EXPECT_EQ(nlohmann::json::parse(replay->body)["id"], ended["id"]);
+}
+
+TEST(ExecutionControl, APostThatWaitsAnswersWhenTheWaitIsOverIfItStillRuns) {
+  RivetdProcess rivetd;
+  ASSERT_TRUE(rivetd.start()) << rivetd.log();
+  auto client = clientFor(rivetd);
+  client::RunOptions options;
+  options.wait_seconds = 1;
+  const auto asked = std::chrono::steady_clock::now();
+  auto started = client.run("examples.sleep", {{"seconds", 30}}, options);
+  const auto waited = std::chrono::steady_clock::now() - asked;
+  ASSERT_TRUE(started.ok()) << started.status().message();
+  EXPECT_EQ((*started)["status"], "running") << started->dump();
+  EXPECT_GE(waited, 1s);
+  EXPECT_LT(waited, 10s);
+  // Other requests are served while a POST waits, on the same rivetd.
+  const std::string id = (*started)["id"];
+  auto other = clientFor(rivetd);
+  options.wait_seconds = 20;
+  std::atomic<bool> answered{false};
+  std::thread waiting([&] {
+    auto ended = other.run("examples.sleep", {{"seconds", 30}}, options);
+    answered = true;
+    EXPECT_TRUE(ended.ok());
+    if (ended.ok()) {
+      EXPECT_EQ((*ended)["status"], "canceled") << ended->dump();
+    }
+  });
+  ASSERT_TRUE(waitUntil([&] {
+    auto list = client.list({"examples.sleep", "running", 10, ""});
+    return list.ok() && (*list)["items"].size() == 2;
+  }));
+  EXPECT_FALSE(answered);
+  // Canceling ends the second one: its waiting POST answers with the end, long before 20 s.
+  auto list = client.list({"examples.sleep", "running", 10, ""});
+  ASSERT_TRUE(list.ok());
+  for (const auto& execution : (*list)["items"]) {
+    ASSERT_TRUE(client.cancel(execution["id"].get<std::string>()).ok());
+  }
+  waiting.join();
+  EXPECT_TRUE(answered);
+  EXPECT_EQ(waitForStatus(client, id)["status"], "canceled");
+}
+
+TEST(ExecutionControl, AWaitOutOfRangeIsRefusedAndRunsNothing) {
+  RivetdProcess rivetd;
+  ASSERT_TRUE(rivetd.start()) << rivetd.log();
+  auto client = clientFor(rivetd);
+  for (const std::string wait : {"-1", "61", "\"5\"", "1.5", "null"}) {
+    auto answer = client.request(
+        "POST", "/v1/executions",
+        R"({"action": "examples.echo_args", "parameters": {"message": "x"}, "wait": )" + wait + "}");
+    ASSERT_TRUE(answer.ok());
+    EXPECT_EQ(answer->status, 400) << wait << ": " << answer->body;
+    EXPECT_NE(answer->body.find("'wait' must be an integer number of seconds from 0 to 60"),
+              std::string::npos)
+        << answer->body;
+  }
+  auto listed = client.list({"examples.echo_args", "", 10, ""});
+  ASSERT_TRUE(listed.ok());
+  EXPECT_TRUE((*listed)["items"].empty());
+}
+
 TEST(ExecutionControl, ARetriedPostWithTheSameIdempotencyKeyRunsOnce) {
   RivetdProcess rivetd;
   ASSERT_TRUE(rivetd.start()) << rivetd.log();

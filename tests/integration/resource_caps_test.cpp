@@ -147,7 +147,8 @@ TEST_F(ResourceCapsTest, ACpuSpinnerCappedAtAQuarterUsesAtMost30Percent) {
   const double wall_seconds = ended["duration_ms"].get<double>() / 1e3;
   EXPECT_GE(wall_seconds, 3.0);
   EXPECT_LE(cpu_seconds / wall_seconds, 0.30) << ended.dump();
-  EXPECT_GE(cpu_seconds / wall_seconds, 0.10) << "the spinner did not run: " << ended.dump();
+  // Low on purpose: on a busy 2-core CI machine the spinner may get much less than its cap.
+  EXPECT_GE(cpu_seconds / wall_seconds, 0.02) << "the spinner did not run: " << ended.dump();
 }
 
 TEST_F(ResourceCapsTest, PeakMemoryOfAnActionHolding50MiBIsWithin10Percent) {

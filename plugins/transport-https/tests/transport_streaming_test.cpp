@@ -57,7 +57,11 @@ class StreamingHandler final : public sdk::RequestHandler {
       std::lock_guard lock(mutex_);
       last_stream_ = stream;
     }
-    return {200, {{"Content-Type", "application/octet-stream"}}, "ignored", std::move(stream)};
+    HttpResponse response;
+    response.headers = {{"Content-Type", "application/octet-stream"}};
+    response.body = "ignored";
+    response.stream = std::move(stream);
+    return response;
   }
   HttpResponse reject(int http_status, std::string_view code,
                       std::string_view message) noexcept override {
@@ -75,17 +79,6 @@ class StreamingHandler final : public sdk::RequestHandler {
   std::mutex mutex_;
   std::weak_ptr<ScriptedBodyStream> last_stream_;
 };
-
-// Checks `condition` until it holds or `timeout` has passed; returns whether it held.
-template <typename Condition>
-bool eventually(Condition condition, milliseconds timeout = milliseconds(5000)) {
-  const auto deadline = steady_clock::now() + timeout;
-  while (!condition()) {
-    if (steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(milliseconds(2));
-  }
-  return true;
-}
 
 class TransportStreamingTest : public ::testing::Test {
  protected:

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -12,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "rivet/sdk/plugin.hpp"
 #include "rivet/sdk/transport.hpp"
@@ -38,6 +40,25 @@ inline const rivet::test::PluginHandle& plugin() {
 // A new transport from the plugin's factory; it keeps the library loaded until it is deleted.
 inline std::shared_ptr<sdk::Transport> newTransport() { return plugin().create<sdk::Transport>(); }
 
+// Checks `condition` until it holds or `timeout` has passed; returns whether it held.
+template <typename Condition>
+bool eventually(Condition condition, std::chrono::milliseconds timeout = std::chrono::milliseconds(5000)) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return true;
+}
+
+inline HttpResponse jsonResponse(int http_status, const nlohmann::json& body) {
+  HttpResponse response;
+  response.status = http_status;
+  response.headers = {{"Content-Type", "application/json"}};
+  response.body = body.dump();
+  return response;
+}
+
 // Answers every request with what it saw, as JSON; rejects in the API's error shape.
 class EchoHandler : public sdk::RequestHandler {
  public:
@@ -50,12 +71,11 @@ class EchoHandler : public sdk::RequestHandler {
                         {"sans", request.peer.sans},
                         {"remote_address", request.remote_address},
                         {"user_agent", request.header("USER-AGENT")}};
-    return {200, {{"Content-Type", "application/json"}}, echo.dump(), nullptr};
+    return jsonResponse(200, echo);
   }
   HttpResponse reject(int http_status, std::string_view code,
                       std::string_view message) noexcept override {
-    nlohmann::json error{{"error", {{"code", code}, {"message", message}}}};
-    return {http_status, {{"Content-Type", "application/json"}}, error.dump(), nullptr};
+    return jsonResponse(http_status, {{"error", {{"code", code}, {"message", message}}}});
   }
   int calls() const { return calls_.load(); }
 

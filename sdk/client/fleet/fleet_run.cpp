@@ -21,6 +21,9 @@ using sdk::Status;
 using namespace std::chrono_literals;
 
 constexpr auto kPollInterval = 50ms;
+// How long each host's POST asks rivetd to wait for the end (docs/fleet.md): long enough for
+// a quick action to end in one round trip, short enough not to hold an interrupted run.
+constexpr std::int64_t kFleetPostWaitSeconds = 5;
 
 std::int64_t nowMs() {
   using namespace std::chrono;
@@ -106,13 +109,18 @@ void runOnHost(const Instance& instance, const std::string& ref, const json& par
   RunOptions run_options;
   run_options.idempotency_key = fleet_run_id + "/" + instance.id;
   run_options.timeout_seconds = options.timeout_seconds;
+  // A short action ends within the POST's own wait: no poll, no poll interval added.
+  const auto deadline = std::chrono::steady_clock::now() + options.wait_limit;
+  run_options.wait_seconds = static_cast<int>(
+      std::min<std::int64_t>(kFleetPostWaitSeconds, options.wait_limit.count()));
   auto started = client.run(ref, parameters, run_options);
   if (!started.ok()) {
     recordFailure(result, started);
   } else {
     result.execution_id = (*started)["id"].get<std::string>();
-    auto ended = client.waitForEnd(
-        result.execution_id, std::chrono::steady_clock::now() + options.wait_limit, kPollInterval);
+    auto ended = isTerminalStatus(started->value("status", ""))
+                     ? started
+                     : client.waitForEnd(result.execution_id, deadline, kPollInterval);
     if (!ended.ok()) {
       recordFailure(result, ended);
     } else {

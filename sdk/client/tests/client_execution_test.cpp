@@ -78,7 +78,7 @@ TEST_F(ClientExecutionTest, RunSendsARandomIdempotencyKeyAndTheTimeout) {
       false);
   Client client({"127.0.0.1", server.port()}, clientFiles());
   ASSERT_TRUE(client.run("linux.uptime", json::object()).ok());
-  ASSERT_TRUE(client.run("linux.uptime", json::object(), {"", 30}).ok());
+  ASSERT_TRUE(client.run("linux.uptime", json::object(), {"", 30, std::nullopt}).ok());
 
   ASSERT_EQ(seen.size(), 2u);
   const std::string first_key = seen[0].header("Idempotency-Key");
@@ -100,7 +100,7 @@ TEST_F(ClientExecutionTest, RunSendsTheCallersKey) {
       },
       false);
   Client client({"127.0.0.1", server.port()}, clientFiles());
-  ASSERT_TRUE(client.run("linux.uptime", json::object(), {"deploy-42", std::nullopt}).ok());
+  ASSERT_TRUE(client.run("linux.uptime", json::object(), {"deploy-42", std::nullopt, std::nullopt}).ok());
   EXPECT_EQ(key, "deploy-42");
 }
 
@@ -128,11 +128,36 @@ TEST_F(ClientExecutionTest, RunRepeatsAPostLostWithItsConnectionUnderTheSameKey)
   EXPECT_EQ(server.connectionsAccepted(), 2);
 }
 
+TEST_F(ClientExecutionTest, RunWithWaitAsksForItAndAllowsTheServerThatLongToAnswer) {
+  std::vector<TestRequest> posts;
+  TestHttpsServer server(
+      serverFiles(),
+      [&posts](const TestRequest& request) {
+        posts.push_back(request);
+        // Held beyond the client's request timeout, as a waiting rivetd holds its answer.
+        std::this_thread::sleep_for(std::chrono::milliseconds(600));
+        return Response{200, {}, R"({"id": "e1", "status": "succeeded"})"};
+      },
+      false);
+  Client client({"127.0.0.1", server.port()}, clientFiles(),
+                Timeouts{std::chrono::milliseconds(5000), std::chrono::milliseconds(200)});
+  const auto waited = client.run("linux.uptime", json::object(), {"", std::nullopt, 2});
+  ASSERT_TRUE(waited.ok()) << waited.status().message();
+  EXPECT_EQ((*waited)["status"], "succeeded");
+  ASSERT_EQ(posts.size(), 1u);
+  EXPECT_EQ(json::parse(posts[0].body)["wait"], 2);
+
+  // Without it, the same answer is too late.
+  const auto impatient = client.run("linux.uptime", json::object());
+  ASSERT_FALSE(impatient.ok());
+  EXPECT_EQ(impatient.status().code(), rivet::sdk::ErrorCode::unavailable);
+}
+
 TEST_F(ClientExecutionTest, RunAcceptsAReplayedExecution) {
   TestHttpsServer server(serverFiles(), jsonAnswer(200, R"({"id": "e1", "status": "succeeded"})"),
                          false);
   Client client({"127.0.0.1", server.port()}, clientFiles());
-  const auto replayed = client.run("linux.uptime", json::object(), {"deploy-42", std::nullopt});
+  const auto replayed = client.run("linux.uptime", json::object(), {"deploy-42", std::nullopt, std::nullopt});
   ASSERT_TRUE(replayed.ok()) << replayed.status().message();
   EXPECT_EQ((*replayed)["status"], "succeeded");
 }

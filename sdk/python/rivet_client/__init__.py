@@ -7,6 +7,7 @@ inventory of them by the rules of docs/fleet.md, the same as the C++ library and
 
 from .client import (
     DEFAULT_PORT,
+    MAX_RUN_WAIT_SECONDS,
     Client,
     OutputChunk,
     Response,
@@ -35,6 +36,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "DEFAULT_PORT",
+    "MAX_RUN_WAIT_SECONDS",
     "ApiError",
     "Client",
     "DevPkiFiles",

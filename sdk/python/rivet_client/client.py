@@ -35,6 +35,7 @@ __all__ = [
 ]
 
 DEFAULT_PORT = 7443
+MAX_RUN_WAIT_SECONDS = 60  # the most `wait` may ask for (docs/rest-api.md)
 USER_AGENT = "rivet-client-python/0.1.0"
 
 # The statuses an execution leaves; every other one is final.
@@ -209,9 +210,11 @@ class Client:
     # ---- HTTP ------------------------------------------------------------------------------
 
     def request(self, method: str, target: str, body: bytes | str | None = None,
-                headers: Mapping[str, str] | None = None) -> Response:
+                headers: Mapping[str, str] | None = None, *,
+                answer_delay: float = 0) -> Response:
         """Any request; an error status is still a Response here. Raises Unreachable when no
-        answer could be had.
+        answer could be had. ``answer_delay`` (seconds) is how long rivetd may hold the answer
+        because the request asked it to (a POST with ``wait``): it is added to the timeout.
 
         A connection rivetd closed while idle is noticed before writing to it and replaced,
         which lets any request, POST included, survive rivetd's idle timeout. rivetd may still
@@ -237,7 +240,7 @@ class Client:
         if not reused:
             self._connect()
         try:
-            return self._exchange(method, target, body, all_headers)
+            return self._exchange(method, target, body, all_headers, answer_delay)
         except _FailedAttempt as failure:
             self.close()
             may_repeat = (reused and not failure.response_started
@@ -247,7 +250,7 @@ class Client:
                 raise self._unreachable(failure.cause) from failure.cause
         self._connect()
         try:
-            return self._exchange(method, target, body, all_headers)
+            return self._exchange(method, target, body, all_headers, answer_delay)
         except _FailedAttempt as failure:
             self.close()
             raise self._unreachable(failure.cause) from failure.cause
@@ -280,7 +283,7 @@ class Client:
             return True
 
     def _exchange(self, method: str, target: str, body: bytes | None,
-                  headers: Mapping[str, str]) -> Response:
+                  headers: Mapping[str, str], answer_delay: float) -> Response:
         connection = self._connection
         assert connection is not None
         try:
@@ -288,9 +291,14 @@ class Client:
         except (OSError, http.client.HTTPException) as error:
             raise _FailedAttempt(error, request_written=False, response_started=False)
         try:
+            if answer_delay and connection.sock is not None:
+                connection.sock.settimeout(self.timeout + answer_delay)
             answer = connection.getresponse()
         except (OSError, http.client.HTTPException) as error:
             raise _FailedAttempt(error, request_written=True, response_started=False)
+        finally:
+            if answer_delay and connection.sock is not None:
+                connection.sock.settimeout(self.timeout)
         try:
             data = answer.read()
         except (OSError, http.client.HTTPException) as error:
@@ -315,9 +323,10 @@ class Client:
         return Unreachable(f"cannot reach {self.endpoint}: {reason}")
 
     def _json(self, method: str, target: str, expected: tuple[int, ...],
-              body: Any = None, headers: Mapping[str, str] | None = None) -> Any:
+              body: Any = None, headers: Mapping[str, str] | None = None,
+              answer_delay: float = 0) -> Any:
         payload = None if body is None else json.dumps(body).encode("utf-8")
-        response = self.request(method, target, payload, headers)
+        response = self.request(method, target, payload, headers, answer_delay=answer_delay)
         if response.status not in expected:
             raise api_error_from_response(response.status, response.body)
         try:
@@ -346,20 +355,26 @@ class Client:
         return self._json("GET", "/v1/actions/" + _segment(ref), (200,))
 
     def run(self, ref: str, parameters: Mapping[str, Any] | None = None,
-            timeout: int | None = None, idempotency_key: str | None = None) -> dict[str, Any]:
+            timeout: int | None = None, idempotency_key: str | None = None,
+            wait: int | None = None) -> dict[str, Any]:
         """Starts ``ref`` and returns its Execution (status ``requested``, with its ``id``).
 
         Every request carries an Idempotency-Key: a random one unless given, which already
         makes this client's own retry after a dropped connection safe; give your own (as a
         fleet run does) to make retries across processes safe too. A key seen before returns
         the execution it started (HTTP 200), in whatever status it has reached. ``timeout``
-        (seconds) replaces the action's own.
+        (seconds) replaces the action's own. ``wait`` (seconds, 0 to MAX_RUN_WAIT_SECONDS) lets
+        rivetd hold the answer until the execution has ended: it then comes back ended, in one
+        round trip, or as it is when the wait is over.
         """
         body: dict[str, Any] = {"action": ref, "parameters": dict(parameters or {})}
         if timeout is not None:
             body["timeout"] = int(timeout)
+        if wait is not None:
+            body["wait"] = int(wait)
         key = idempotency_key or str(uuid.uuid4())
-        return self._json("POST", "/v1/executions", (202, 200), body, {"Idempotency-Key": key})
+        return self._json("POST", "/v1/executions", (202, 200), body, {"Idempotency-Key": key},
+                          answer_delay=float(wait or 0))
 
     def get(self, execution_id: str) -> dict[str, Any]:
         """``GET /v1/executions/{id}``; ApiError ``unknown_execution`` when there is none."""

@@ -255,6 +255,11 @@ def _check_instances(instances: Sequence[Instance]) -> list[Instance]:
     return instances
 
 
+# How long each host's POST asks rivetd to wait for the end (docs/fleet.md): long enough for a
+# quick action to end in one round trip, short enough not to hold an interrupted run.
+_FLEET_POST_WAIT_SECONDS = 5
+
+
 @dataclass
 class _RunSettings:
     ref: str
@@ -277,11 +282,12 @@ def _group_of(instance: Instance, strategy: str) -> str:
 
 
 def _submit(instance: Instance, settings: _RunSettings, client: Client,
-            result: HostResult) -> dict[str, Any] | None:
-    """POSTs the run to one host; the Execution, or None with the failure in ``result``."""
+            result: HostResult, wait: int | None = None) -> dict[str, Any] | None:
+    """POSTs the run to one host; the Execution, or None with the failure in ``result``.
+    With ``wait``, rivetd answers once the execution has ended (or the wait is over)."""
     try:
         execution = client.run(settings.ref, settings.parameters, timeout=settings.timeout,
-                               idempotency_key=f"{settings.fleet_run}/{instance.id}")
+                               idempotency_key=f"{settings.fleet_run}/{instance.id}", wait=wait)
     except RivetError as error:
         _record_failure(result, error)
         return None
@@ -327,7 +333,9 @@ def _run_on_host(instance: Instance, group: str, settings: _RunSettings) -> Host
     try:
         with Client(instance.address, instance.port, timeout=settings.request_timeout,
                     ssl_context=settings.context) as client:
-            if _submit(instance, settings, client, result) is not None:
+            # A quick action ends within the POST's own wait: one round trip, no polling.
+            wait = int(min(_FLEET_POST_WAIT_SECONDS, settings.wait_limit))
+            if _submit(instance, settings, client, result, wait) is not None:
                 _wait(client, settings, result)
     except Exception as error:  # a bug here must not lose the host: report it as its error
         result.status = "error"

@@ -4,6 +4,7 @@ reconnection when rivetd drops a kept-alive connection."""
 from __future__ import annotations
 
 import socket
+import time
 import unittest
 
 from rivet_client import (
@@ -106,6 +107,23 @@ class ClientTest(unittest.TestCase):
 
         listed = client.list_executions(action="demo.echo", limit=500)["items"]
         self.assertIn(ended["id"], [item["id"] for item in listed])
+
+    def test_run_with_wait_returns_the_ended_execution_in_one_request(self) -> None:
+        # A client whose own timeout is shorter than the wait: the wait is added to it.
+        client = Client("127.0.0.1", self.agent.port, self.tls.ca_file, self.tls.cert_file,
+                        self.tls.key_file, timeout=0.5)
+        self.addCleanup(client.close)
+        ended = client.run("demo.echo", {"message": "waited"}, wait=10)
+        self.assertEqual(ended["status"], "succeeded", ended)
+        self.assertEqual(ended["exit_code"], 0)
+        self.assertEqual(client.read_output(ended["id"]), b"waited\n")
+        # Still running when the wait is over: as it is then, and the timeout did not fire.
+        started = time.monotonic()
+        running = client.run("demo.sleep", {}, wait=1)
+        self.assertGreaterEqual(time.monotonic() - started, 1)
+        self.assertEqual(running["status"], "running", running)
+        client.cancel(running["id"])
+        self.assertEqual(client.wait_for_end(running["id"], 30, 0.02)["status"], "canceled")
 
     def test_the_same_idempotency_key_returns_the_same_execution(self) -> None:
         client = self.client()

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -56,12 +57,28 @@ class BOOST_SYMBOL_VISIBLE BodyStream {
   virtual Chunk read() = 0;
 };
 
+struct HttpResponse;
+
+// A response the host gives later, without holding a transport thread meanwhile: a POST that
+// waits for its execution to end. The transport calls start() once, right after handle()
+// returned, and keeps the connection open; the host calls `respond` exactly once, from any
+// thread, within the wait the request asked for. `respond` is safe to call after the
+// transport has stopped (it then does nothing) and must not be given a response that is
+// itself pending.
+class BOOST_SYMBOL_VISIBLE PendingResponse {
+ public:
+  virtual ~PendingResponse() = default;
+  virtual void start(std::function<void(HttpResponse)> respond) = 0;
+};
+
 struct HttpResponse {
   int status = 200;
   HeaderList headers;                     // Content-Type included; Content-Length is added
   std::string body;
   // When set, `body` is ignored and the body is sent chunked as `stream` produces it.
   std::shared_ptr<BodyStream> stream;
+  // When set, everything else is ignored: the response is the one `pending` gives later.
+  std::shared_ptr<PendingResponse> pending;
 };
 
 // Implemented by the host. Safe to call from several transport threads at once.

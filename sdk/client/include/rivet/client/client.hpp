@@ -47,6 +47,9 @@ struct OutputChunk {
   bool complete = false;          // the execution has ended and every byte was returned
 };
 
+// The most RunOptions::wait_seconds may ask for.
+inline constexpr int kMaxRunWaitSeconds = 60;
+
 // How to start an execution, beyond its action and parameters.
 struct RunOptions {
   // Names this request: sending it again with the same key (from the same client identity)
@@ -57,6 +60,9 @@ struct RunOptions {
   // Seconds the action may run before rivetd stops it (status `timeout`); unset: the
   // action's own timeout.
   std::optional<int> timeout_seconds;
+  // Seconds (0 to kMaxRunWaitSeconds) rivetd may hold the answer until the execution has ended: run() then
+  // returns it ended, in one round trip, or as it is when the wait is over. Unset: at once.
+  std::optional<int> wait_seconds;
 };
 
 // False for requested, scheduled, running and canceling: the statuses an execution leaves.
@@ -84,9 +90,9 @@ class Client {
   Result<nlohmann::json> packs();
   Result<nlohmann::json> actions();
   Result<nlohmann::json> action(std::string_view ref);
-  // Starts an execution; returns it (status `requested`, with its `id`). A request whose
-  // idempotency key was seen before returns the execution that key started (HTTP 200 rather
-  // than 202), in whatever status it has reached.
+  // Starts an execution; returns it (status `requested`, with its `id`; with wait_seconds,
+  // ended if it ended in time). A request whose idempotency key was seen before returns the
+  // execution that key started, in whatever status it has reached.
   Result<nlohmann::json> run(std::string_view ref, const nlohmann::json& parameters,
                              const RunOptions& options);
   Result<nlohmann::json> run(std::string_view ref, const nlohmann::json& parameters);
@@ -120,7 +126,8 @@ class Client {
   // Sends a request and reads a JSON body, expecting one of `expected_statuses`.
   Result<nlohmann::json> exchangeJson(std::string_view method, const std::string& target,
                                       std::initializer_list<int> expected_statuses,
-                                      const std::string& body = "", const Headers& headers = {});
+                                      const std::string& body = "", const Headers& headers = {},
+                                      std::chrono::milliseconds answer_delay = {});
 
   std::unique_ptr<HttpsConnection> connection_;
 };
