@@ -29,7 +29,8 @@ bool writeAll(int fd, std::string_view content) {
 
 }  // namespace
 
-sdk::Status writeFileAtomically(const std::filesystem::path& file, std::string_view content) {
+sdk::Status writeFileAtomically(const std::filesystem::path& file, std::string_view content,
+                                Durability durability) {
   // One writer per execution directory (this shim), so a fixed temporary name is enough; a
   // leftover from a crashed shim is simply overwritten.
   const auto temporary = file.parent_path() / ("." + file.filename().string() + ".tmp");
@@ -37,9 +38,12 @@ sdk::Status writeFileAtomically(const std::filesystem::path& file, std::string_v
     FileDescriptor out(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640));
     if (!out.valid()) return failure("cannot create", temporary);
     if (!writeAll(out.get(), content)) return failure("cannot write", temporary);
-    if (::fsync(out.get()) != 0) return failure("cannot fsync", temporary);
+    if (durability == Durability::synced && ::fsync(out.get()) != 0) {
+      return failure("cannot fsync", temporary);
+    }
   }
   if (::rename(temporary.c_str(), file.c_str()) != 0) return failure("cannot rename to", file);
+  if (durability == Durability::process_crash_safe) return sdk::Status::success();
 
   const auto directory =
       file.parent_path().empty() ? std::filesystem::path(".") : file.parent_path();

@@ -59,8 +59,8 @@ std::optional<T> optionalField(const json& doc, const char* key) {
   return value.is_null() ? std::nullopt : std::optional<T>(value.get<T>());
 }
 
-Status writeJson(const fs::path& file, const json& doc) {
-  return writeFileAtomically(file, doc.dump() + "\n");
+Status writeJson(const fs::path& file, const json& doc, Durability durability) {
+  return writeFileAtomically(file, doc.dump() + "\n", durability);
 }
 
 // Reads `file` and converts it with `convert`, turning every JSON error into a Status.
@@ -96,23 +96,33 @@ Status writeSupervisorFile(const fs::path& execution_dir) {
   if (boot_id.empty()) {
     return Status(ErrorCode::internal, "cannot read /proc/sys/kernel/random/boot_id");
   }
+  // Synced, before the action starts: after a host crash it is what tells rivetd the action
+  // may have run (abandoned), where no supervisor.json means it never did (run it again).
   return writeJson(execution_dir / kSupervisorFile,
-                   {{"pid", self->pid}, {"start_time", self->start_time}, {"boot_id", boot_id}});
+                   {{"pid", self->pid}, {"start_time", self->start_time}, {"boot_id", boot_id}},
+                   Durability::synced);
 }
 
 Status writeStartedFile(const fs::path& execution_dir, const StartedAction& started) {
-  return writeJson(execution_dir / kStartedFile, {{"pid", started.pid},
-                                                  {"start_time", started.start_time},
-                                                  {"started_at_ms", started.started_at_ms}});
+  // Read only to re-adopt a live shim, so within this boot.
+  return writeJson(execution_dir / kStartedFile,
+                   {{"pid", started.pid},
+                    {"start_time", started.start_time},
+                    {"started_at_ms", started.started_at_ms}},
+                   Durability::process_crash_safe);
 }
 
 Status writeStatusFile(const fs::path& execution_dir, const ExecutionEnd& end) {
-  return writeJson(execution_dir / kStatusFile, {{"outcome", outcomeName(end.outcome)},
-                                                 {"exit_code", valueOrNull(end.exit_code)},
-                                                 {"signal", valueOrNull(end.signal)},
-                                                 {"reason", end.reason},
-                                                 {"started_at_ms", valueOrNull(end.started_at_ms)},
-                                                 {"ended_at_ms", end.ended_at_ms}});
+  // rivetd copies it into its durable store as soon as the shim exits; lost to a host crash
+  // before that (or left empty), the execution is recorded abandoned, which is true.
+  return writeJson(execution_dir / kStatusFile,
+                   {{"outcome", outcomeName(end.outcome)},
+                    {"exit_code", valueOrNull(end.exit_code)},
+                    {"signal", valueOrNull(end.signal)},
+                    {"reason", end.reason},
+                    {"started_at_ms", valueOrNull(end.started_at_ms)},
+                    {"ended_at_ms", end.ended_at_ms}},
+                   Durability::process_crash_safe);
 }
 
 sdk::StatusOr<SupervisorIdentity> readSupervisorFile(const fs::path& execution_dir) {

@@ -127,7 +127,8 @@ sdk::Status writeLaunchRequest(const std::filesystem::path& file, const LaunchRe
                     {"nice", process.nice},
                     {"timeout_seconds", request.timeout_seconds},
                     {"kill_grace_seconds", request.kill_grace_seconds}};
-  return writeFileAtomically(file, doc.dump() + "\n");
+  // Synced: rivetd acknowledges the execution to its client once this has returned.
+  return writeFileAtomically(file, doc.dump() + "\n", Durability::synced);
 }
 
 }  // namespace rivet::core::shim

@@ -24,7 +24,7 @@ struct LaunchRequest {
 sdk::StatusOr<LaunchRequest> parseLaunchRequest(std::string_view json_text);
 sdk::StatusOr<LaunchRequest> readLaunchRequest(const std::filesystem::path& file);
 
-// What rivetd writes before starting the shim: every key, atomically.
+// What rivetd writes before starting the shim: every key, atomically and synced.
 sdk::Status writeLaunchRequest(const std::filesystem::path& file, const LaunchRequest& request);
 
 }  // namespace rivet::core::shim

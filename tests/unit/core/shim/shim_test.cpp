@@ -123,13 +123,20 @@ TEST_F(ShimTest, ReportsAndRecordsTheStartedActionAndItsSupervisor) {
   EXPECT_EQ(action_stat->pgrp, action) << "the action leads its own process group";
   EXPECT_EQ(action_stat->nice, 7);
   EXPECT_EQ(action_stat->ppid, shim_pid_);
+  // "started" comes right after the exec, while the action's dynamic loader may still hold a
+  // library open; an inherited descriptor would stay open for good.
   std::vector<std::string> descriptors;
-  for (const auto& entry : fs::directory_iterator("/proc/" + std::to_string(action) + "/fd")) {
-    descriptors.push_back(entry.path().filename());
-  }
-  std::sort(descriptors.begin(), descriptors.end());
-  EXPECT_EQ(descriptors, (std::vector<std::string>{"0", "1", "2"}))
-      << "the action inherits nothing but its stdio (no fd 3, no signalfd)";
+  const auto only_stdio = [&] {
+    descriptors.clear();
+    for (const auto& entry : fs::directory_iterator("/proc/" + std::to_string(action) + "/fd")) {
+      descriptors.push_back(entry.path().filename());
+    }
+    std::sort(descriptors.begin(), descriptors.end());
+    return descriptors == std::vector<std::string>{"0", "1", "2"};
+  };
+  EXPECT_TRUE(waitUntil(only_stdio, 2s))
+      << "the action inherits nothing but its stdio (no fd 3, no signalfd); it has "
+      << ::testing::PrintToString(descriptors);
 
   const auto supervisor = readJsonFile(dir_.path() / "supervisor.json");
   ASSERT_TRUE(supervisor);
