@@ -1,10 +1,10 @@
 // How close one rivetd is to the machine's limit and to a tool people would use instead
 // (issue 7): round trip of a trivial action, throughput, footprint, history at scale and live
 // output latency, each beside a baseline measured in the same run on this machine (posix_spawn
-// of the same command, a pipe, an empty history, Debian's `webhook`). The figures that matter
-// are the ratios: these machines are shared and noisy. Loopback only, bounded in time (a
-// watchdog kills what is left after kHardStop), every process and temp dir cleaned up, also
-// when a step fails. See docs/benchmarks.md.
+// of the same command, a pipe, an empty history, Debian's `webhook`, `ssh` to an sshd of our
+// own). The figures that matter are the ratios: these machines are shared and noisy. Loopback
+// only, bounded in time (a watchdog kills what is left after kHardStop), every process and temp
+// dir cleaned up, also when a step fails. See docs/benchmarks.md.
 //
 // Usage: rivet_bench_agent [--quick] [RUNS]
 //   RUNS: round trips per action and concurrency (default 2000); --quick: 300 runs, 5 s of
@@ -18,8 +18,8 @@
 
 #include "agent_bench_common.hpp"
 #include "agent_bench_live.hpp"
+#include "agent_bench_ssh.hpp"
 #include "agent_bench_webhook.hpp"
-#include "process_probe.hpp"
 #include "rivet/test/temp_dir.hpp"
 
 namespace {
@@ -107,25 +107,23 @@ int main(int argc, char** argv) {
     std::printf("rivetd benchmark: %u CPUs, %d round trips per action and concurrency\n",
                 std::thread::hardware_concurrency(), bench.runs);
     WebhookPeer webhook(bench);
-    double webhook_idle_mib = 0;
-    if (webhook.error().empty()) {
-      std::this_thread::sleep_for(std::chrono::seconds(1));
-      webhook_idle_mib = mib(procKb(webhook.pid(), "status", "VmRSS"));
-    }
-    // The steps bounded by their own clock first, so that the round trips get the rest.
-    ok &= step(bench, "footprint", [&] { footprintStep(bench, webhook_idle_mib); });
-    ok &= step(bench, "history", [&] { historyStep(bench); });
+    // The footprint has its own clock; the history fill, last, takes what the others leave.
+    ok &= step(bench, "footprint", [&] {
+      footprintStep(bench, webhook.error().empty() ? webhook.pid() : 0);
+    });
     {
       Agent agent(bench, {});
       ok &= step(bench, "start rivetd", [&] { agent.start(); });
       if (ok) {
         ok &= step(bench, "round trip", [&] { roundTripStep(bench, agent, webhook); });
+        ok &= step(bench, "ssh", [&] { sshStep(bench, agent); });
         ok &= step(bench, "throughput", [&] { throughputStep(bench, agent, webhook); });
         ok &= step(bench, "live output", [&] {
           latencyStep(bench, agent, (packs.path() / "bench/actions/ticker.sh").string());
         });
       }
     }
+    ok &= step(bench, "history", [&] { historyStep(bench); });
   } catch (const std::exception& error) {
     bench.table.note(std::string("failed: ") + error.what());
     ok = false;

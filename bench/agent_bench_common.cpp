@@ -16,6 +16,11 @@
 extern char** environ;
 
 namespace rivet::bench {
+namespace {
+
+constexpr int kChunks = 4;  // contenders take turns in this many chunks
+
+}  // namespace
 
 double msSince(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
@@ -132,5 +137,21 @@ Samples runConcurrent(const Bench& bench, int workers, int total,
   samples.failures = failures;
   return samples;
 }
+
+void interleave(Bench& bench, int workers, std::vector<Contender>& contenders) {
+  for (auto& contender : contenders) runConcurrent(bench, workers, workers * 3, contender.once);
+  for (int chunk = 0; chunk < kChunks; ++chunk) {
+    for (auto& contender : contenders) {
+      const int runs = contender.runs * (chunk + 1) / kChunks - contender.runs * chunk / kChunks;
+      const auto start = Clock::now();
+      auto part = runConcurrent(bench, workers, runs, contender.once);
+      contender.seconds += msSince(start) / 1000;
+      contender.samples.ms.insert(contender.samples.ms.end(), part.ms.begin(), part.ms.end());
+      contender.samples.failures += part.failures;
+    }
+  }
+}
+
+std::string medP99(const Summary& s) { return fmt("%.2f", s.median) + fmt(" / %.2f", s.p99); }
 
 }  // namespace rivet::bench

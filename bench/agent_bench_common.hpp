@@ -106,8 +106,23 @@ struct Samples {
 Samples runConcurrent(const Bench& bench, int workers, int total,
                       const std::function<double(int worker)>& once);
 
+// One of the things a step times against the others: `runs` calls of `once(worker)`.
+struct Contender {
+  std::string name;
+  int runs = 0;
+  std::function<double(int worker)> once;
+  Samples samples;
+  double seconds = 0;  // wall time of its chunks
+};
+// Every contender makes its runs from `workers` threads in kChunks turns, after a warm-up of a
+// few runs per worker, so that all see the same load.
+void interleave(Bench& bench, int workers, std::vector<Contender>& contenders);
+
+std::string medP99(const Summary& s);  // "median / p99"
+
 // The steps (each adds its rows to bench.table; a failure throws std::runtime_error).
-void footprintStep(Bench& bench, double webhook_idle_mib);
+// `webhook_pid`: the peer, for its idle memory beside rivetd's (<= 0: not running).
+void footprintStep(Bench& bench, pid_t webhook_pid);
 void historyStep(Bench& bench);
 
 }  // namespace rivet::bench

@@ -19,54 +19,6 @@ namespace rivet::bench {
 namespace {
 
 constexpr auto kPoll = std::chrono::milliseconds(1);
-constexpr int kChunks = 4;  // contenders take turns in this many chunks, so all see the same load
-
-// POST, then GET every kPoll until the status is terminal (what Client::waitForEnd does); ms,
-// or -1 when it did not succeed. `polls` counts the GETs; `id` gets the execution's id.
-double roundTrip(rivet::client::Client& client, const std::string& ref, std::atomic<long>& polls,
-                 std::string* id = nullptr) {
-  const auto start = Clock::now();
-  auto started = client.run(ref, nlohmann::json::object());
-  if (!started.ok()) return -1;
-  const auto execution = (*started)["id"].get<std::string>();
-  const auto deadline = start + std::chrono::seconds(60);
-  for (;;) {
-    auto got = client.get(execution);
-    ++polls;
-    if (!got.ok()) return -1;
-    const auto status = (*got)["status"].get<std::string>();
-    if (rivet::client::isTerminalStatus(status)) {
-      if (id) *id = execution;
-      return status == "succeeded" ? msSince(start) : -1;
-    }
-    if (Clock::now() > deadline) return -1;
-    std::this_thread::sleep_for(kPoll);
-  }
-}
-
-struct Contender {
-  std::string name;
-  std::function<double(int worker)> once;
-  Samples samples;
-  double seconds = 0;  // wall time of its chunks
-};
-
-// Every contender runs `runs` times from `workers` threads, in kChunks turns each, after a
-// warm-up of a few runs per worker.
-void interleave(Bench& bench, int workers, int runs, std::vector<Contender>& contenders) {
-  for (auto& contender : contenders) runConcurrent(bench, workers, workers * 3, contender.once);
-  for (int chunk = 0; chunk < kChunks; ++chunk) {
-    for (auto& contender : contenders) {
-      const auto start = Clock::now();
-      auto part = runConcurrent(bench, workers, runs / kChunks, contender.once);
-      contender.seconds += msSince(start) / 1000;
-      contender.samples.ms.insert(contender.samples.ms.end(), part.ms.begin(), part.ms.end());
-      contender.samples.failures += part.failures;
-    }
-  }
-}
-
-std::string medP99(const Summary& s) { return fmt("%.2f", s.median) + fmt(" / %.2f", s.p99); }
 
 // Runs `once(worker)` from `workers` threads for `duration`: successes and seconds taken.
 std::pair<long, double> runFor(int workers, std::chrono::seconds duration,
@@ -137,6 +89,27 @@ std::vector<double> pipeLatencies(const std::string& script, int lines) {
 
 }  // namespace
 
+double roundTrip(rivet::client::Client& client, const std::string& ref, std::atomic<long>& polls,
+                 std::string* id) {
+  const auto start = Clock::now();
+  auto started = client.run(ref, nlohmann::json::object());
+  if (!started.ok()) return -1;
+  const auto execution = (*started)["id"].get<std::string>();
+  const auto deadline = start + std::chrono::seconds(60);
+  for (;;) {
+    auto got = client.get(execution);
+    ++polls;
+    if (!got.ok()) return -1;
+    const auto status = (*got)["status"].get<std::string>();
+    if (rivet::client::isTerminalStatus(status)) {
+      if (id) *id = execution;
+      return status == "succeeded" ? msSince(start) : -1;
+    }
+    if (Clock::now() > deadline) return -1;
+    std::this_thread::sleep_for(kPoll);
+  }
+}
+
 void roundTripStep(Bench& bench, Agent& agent, WebhookPeer& webhook) {
   for (const int workers : {1, 8}) {
     bench.table.add({fmt("round trip, concurrency %.0f: median / p99 ms", workers), "", "", "",
@@ -149,16 +122,16 @@ void roundTripStep(Bench& bench, Agent& agent, WebhookPeer& webhook) {
     std::atomic<long> cmd_polls{0};
     std::atomic<long> script_polls{0};
     std::vector<Contender> contenders;
-    contenders.push_back({"raw", [](int) { return spawnAndWait({"/bin/true"}); }, {}});
-    contenders.push_back({"cmd", [&](int w) {
+    contenders.push_back({"raw", bench.runs, [](int) { return spawnAndWait({"/bin/true"}); }, {}});
+    contenders.push_back({"cmd", bench.runs, [&](int w) {
                             return roundTrip(cmd_clients[w], "bench.noop", cmd_polls);
                           }, {}});
-    contenders.push_back({"script", [&](int w) {
+    contenders.push_back({"script", bench.runs, [&](int w) {
                             return roundTrip(script_clients[w], "bench.script", script_polls);
                           }, {}});
     if (!hooks.empty())
-      contenders.push_back({"webhook", [&](int w) { return hooks[w]->once(); }, {}});
-    interleave(bench, workers, bench.runs, contenders);
+      contenders.push_back({"webhook", bench.runs, [&](int w) { return hooks[w]->once(); }, {}});
+    interleave(bench, workers, contenders);
 
     const auto raw = summarize(contenders[0].samples.ms);
     bench.table.add({"posix_spawn+waitpid /bin/true (limit)", medP99(raw), "", "", "", ""});

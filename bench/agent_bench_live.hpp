@@ -1,12 +1,18 @@
 // The steps of rivet_bench_agent that run executions on one rivetd (agent_bench_live.cpp).
 #pragma once
 
+#include <atomic>
 #include <string>
 
 #include "agent_bench_common.hpp"
 #include "agent_bench_webhook.hpp"
 
 namespace rivet::bench {
+
+// POST, then GET every 1 ms until the status is terminal (what Client::waitForEnd does); ms,
+// or -1 when it did not succeed. `polls` counts the GETs; `id` gets the execution's id.
+double roundTrip(rivet::client::Client& client, const std::string& ref, std::atomic<long>& polls,
+                 std::string* id = nullptr);
 
 void roundTripStep(Bench& bench, Agent& agent, WebhookPeer& webhook);
 void throughputStep(Bench& bench, Agent& agent, WebhookPeer& webhook);

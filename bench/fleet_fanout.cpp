@@ -9,10 +9,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -54,6 +54,28 @@ void printRow(const Figures& f) {
 void printRatio(const char* label, const Figures& a, const Figures& b) {
   if (!a.ran || !b.ran || b.wall_s <= 0 || a.ok != a.total || b.ok != b.total) return;
   std::printf("  %-46s %6.2fx\n", label, a.wall_s / b.wall_s);
+}
+
+// `count` runs of `ssh ... true` to `sshd`, kBoundedConcurrency at once.
+Figures sshFanOut(const std::string& label, const LoopbackSshd& sshd, std::size_t count,
+                  bool shared) {
+  std::vector<double> per_host(count, 0);
+  std::atomic<std::size_t> ok{0};
+  const CpuMeter cpu(RUSAGE_CHILDREN, {sshd.pid()});
+  const auto start = Clock::now();
+  forEachOn(count, kBoundedConcurrency, [&](std::size_t i) {
+    const auto started = Clock::now();
+    if (sshd.runTrue(shared)) ++ok;
+    per_host[i] = secondsSince(started) * 1000;
+  });
+  Figures figures{label, true, secondsSince(start)};
+  figures.busy_percent = cpu.busyPercent();
+  figures.caller_cpu_s = cpu.callerSeconds();
+  if (!shared) figures.server_cpu_s = cpu.serverSeconds();
+  figures.total = count;
+  figures.ok = ok;
+  figures.host_median_ms = median(per_host);
+  return figures;
 }
 
 // Raises the open-files limit to its hard limit; false when even that is too low for `count`
@@ -116,19 +138,9 @@ int main(int argc, char** argv) {
         "name: noop\nrunner_type: local-shell-cmd\n"
         "parameters:\n  cmd:\n    type: string\n    default: 'true'\n    immutable: true\n");
 
-    std::unique_ptr<LoopbackSshd> sshd;
     std::string ssh_skipped;
-    if (!std::filesystem::exists("/usr/sbin/sshd")) {
-      ssh_skipped = "ssh: sshd not installed (apt-get install openssh-server)";
-    } else if (!std::filesystem::exists("/usr/bin/ssh")) {
-      ssh_skipped = "ssh: no ssh client (apt-get install openssh-client)";
-    } else {
-      sshd = std::make_unique<LoopbackSshd>(guard);
-      if (!sshd->error().empty()) {
-        ssh_skipped = "ssh: skipped, " + sshd->error();
-        sshd.reset();
-      }
-    }
+    const auto sshd = startLoopbackSshd(guard, ssh_skipped);
+    if (!sshd) ssh_skipped = "ssh: skipped, " + ssh_skipped;
 
     std::printf(
         "fleet fan-out: `true` (local-shell-cmd) on N rivetd agents on 127.0.0.1, parallel "

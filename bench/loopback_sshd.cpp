@@ -1,17 +1,16 @@
 #include "loopback_sshd.hpp"
 
 #include <pwd.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <atomic>
+#include <chrono>
 #include <filesystem>
 
 #include "rivet/test/rivetd_process.hpp"
 
-namespace rivet::bench::fleet {
+namespace rivet::bench {
 namespace {
 
 // Runs argv (no shell) to its end, stdin and stdout on /dev/null and stderr to err_path: its exit
@@ -114,11 +113,14 @@ std::vector<std::string> LoopbackSshd::command(bool shared) const {
   return argv;
 }
 
+bool LoopbackSshd::runTrue(bool shared) const { return runQuietly(command(shared)) == 0; }
+
 std::optional<double> LoopbackSshd::openMaster() {
-  const auto start = Clock::now();
+  const auto start = std::chrono::steady_clock::now();
   if (runQuietly(command(true), dir_.child("ssh.log")) != 0) return std::nullopt;
   master_open_ = true;
-  return secondsSince(start) * 1000;
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
 }
 
 void LoopbackSshd::closeMaster() {
@@ -132,25 +134,21 @@ void LoopbackSshd::closeMaster() {
 
 std::string LoopbackSshd::log() const { return rivet::test::readFile(dir_.path() / "ssh.log"); }
 
-Figures sshFanOut(const std::string& label, LoopbackSshd& sshd, std::size_t count, bool shared) {
-  const auto argv = sshd.command(shared);
-  std::vector<double> per_host(count, 0);
-  std::atomic<std::size_t> ok{0};
-  const CpuMeter cpu(RUSAGE_CHILDREN, {sshd.pid()});
-  const auto start = Clock::now();
-  forEachOn(count, kBoundedConcurrency, [&](std::size_t i) {
-    const auto started = Clock::now();
-    if (runQuietly(argv, "/dev/null") == 0) ++ok;
-    per_host[i] = secondsSince(started) * 1000;
-  });
-  Figures figures{label, true, secondsSince(start)};
-  figures.busy_percent = cpu.busyPercent();
-  figures.caller_cpu_s = cpu.callerSeconds();
-  if (!shared) figures.server_cpu_s = cpu.serverSeconds();
-  figures.total = count;
-  figures.ok = ok;
-  figures.host_median_ms = median(per_host);
-  return figures;
+std::unique_ptr<LoopbackSshd> startLoopbackSshd(Watchdog& watchdog, std::string& why_not) {
+  if (!std::filesystem::exists("/usr/sbin/sshd")) {
+    why_not = "sshd not installed (apt-get install openssh-server)";
+    return nullptr;
+  }
+  if (!std::filesystem::exists("/usr/bin/ssh")) {
+    why_not = "no ssh client (apt-get install openssh-client)";
+    return nullptr;
+  }
+  auto sshd = std::make_unique<LoopbackSshd>(watchdog);
+  if (!sshd->error().empty()) {
+    why_not = sshd->error();
+    return nullptr;
+  }
+  return sshd;
 }
 
-}  // namespace rivet::bench::fleet
+}  // namespace rivet::bench

@@ -1,19 +1,19 @@
-// rivet_bench_fleet_fanout's baseline: `ssh 127.0.0.1 true` N times against an sshd of our own.
+// The benchmarks' ssh peer: an sshd of our own on 127.0.0.1 for `ssh HOST true`
+// (rivet_bench_fleet_fanout fans out to it, rivet_bench_agent times single runs).
 #pragma once
 
 #include <sys/types.h>
 
-#include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "fan_out.hpp"
 #include "loopback.hpp"
 #include "rivet/test/temp_dir.hpp"
 #include "watchdog.hpp"
 
-namespace rivet::bench::fleet {
+namespace rivet::bench {
 
 // Our own sshd on 127.0.0.1: a fresh host key, a fresh client key, its own config; on
 // `watchdog` while it runs, killed and removed when destroyed. error() says why it did not start.
@@ -27,8 +27,10 @@ class LoopbackSshd {
 
   // `ssh ... true`; with `shared`, through the ControlMaster connection (made by the first).
   std::vector<std::string> command(bool shared) const;
-  // Opens the master connection (ssh ... true, which stays in the background); its time, or
-  // nullopt on failure.
+  // Runs command(shared) to its end; whether ssh exited 0.
+  bool runTrue(bool shared) const;
+  // Opens the master connection (ssh ... true, which stays in the background); its time in
+  // ms, or nullopt on failure.
   std::optional<double> openMaster();
   void closeMaster();
   std::string log() const;  // the ssh client's errors of openMaster()
@@ -42,7 +44,8 @@ class LoopbackSshd {
   bool master_open_ = false;
 };
 
-// `count` runs of `ssh ... true` to `sshd`, kBoundedConcurrency at once.
-Figures sshFanOut(const std::string& label, LoopbackSshd& sshd, std::size_t count, bool shared);
+// A started LoopbackSshd, or null when sshd or the ssh client is not installed or sshd did not
+// start; then `why_not` says which, for the benchmark's skip note.
+std::unique_ptr<LoopbackSshd> startLoopbackSshd(Watchdog& watchdog, std::string& why_not);
 
-}  // namespace rivet::bench::fleet
+}  // namespace rivet::bench

@@ -28,4 +28,15 @@ long procKb(pid_t pid, const char* file, const std::string& key) {
 
 double mib(long kb) { return static_cast<double>(kb) / 1024.0; }
 
+MemorySplit memorySplit(pid_t pid) {
+  MemorySplit split;
+  split.rss_kb = procKb(pid, "status", "VmRSS");
+  split.anon_kb = procKb(pid, "status", "RssAnon");
+  split.file_kb = procKb(pid, "status", "RssFile");
+  split.pss_kb = procKb(pid, "smaps_rollup", "Pss");
+  split.uss_kb =
+      procKb(pid, "smaps_rollup", "Private_Clean") + procKb(pid, "smaps_rollup", "Private_Dirty");
+  return split;
+}
+
 }  // namespace rivet::bench

@@ -154,14 +154,27 @@ Transaction::~Transaction() {
   }
 }
 
+namespace {
+
+// BEGIN and COMMIT as cached statements: every write runs both, and execute() would parse them
+// each time.
+Status runCached(Database& database, const std::string& sql) {
+  auto statement = database.prepare(sql);
+  if (!statement.ok()) return statement.status();
+  auto done = statement->step();
+  return done.ok() ? Status::success() : done.status();
+}
+
+}  // namespace
+
 Status Transaction::begin() {
-  auto status = database_.execute("BEGIN IMMEDIATE");
+  auto status = runCached(database_, "BEGIN IMMEDIATE");
   open_ = status.ok();
   return status;
 }
 
 Status Transaction::commit() {
-  auto status = database_.execute("COMMIT");
+  auto status = runCached(database_, "COMMIT");
   if (status.ok()) open_ = false;
   return status;
 }
