@@ -9,10 +9,17 @@
 
 namespace rivet::bench {
 
-// POST, then GET every 1 ms until the status is terminal (what Client::waitForEnd does); ms,
-// or -1 when it did not succeed. `polls` counts the GETs; `id` gets the execution's id.
-double roundTrip(rivet::client::Client& client, const std::string& ref, std::atomic<long>& polls,
-                 std::string* id = nullptr);
+// How a round trip learns of the end.
+enum class EndNotice {
+  waiting_post,  // the POST asks rivetd to wait (`wait`), and answers with the ended execution
+  polling,       // the POST answers at once; then GET every 1 ms (Client::waitForEnd's way)
+};
+
+// POST and learn of the end as `notice` says (a waiting POST whose wait ran out goes on
+// polling); ms, or -1 when it did not succeed. `polls` counts the GETs; `id` gets the
+// execution's id.
+double roundTrip(rivet::client::Client& client, const std::string& ref, EndNotice notice,
+                 std::atomic<long>& polls, std::string* id = nullptr);
 
 void roundTripStep(Bench& bench, Agent& agent, WebhookPeer& webhook);
 void throughputStep(Bench& bench, Agent& agent, WebhookPeer& webhook);

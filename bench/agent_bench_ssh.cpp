@@ -37,7 +37,7 @@ void sshStep(Bench& bench, Agent& agent) {
   std::vector<Contender> contenders;
   contenders.push_back({"raw", runs, [](int) { return spawnAndWait({"/bin/true"}); }, {}});
   contenders.push_back(
-      {"rivet", runs, [&](int) { return roundTrip(client, "bench.noop", polls); }, {}});
+      {"rivet", runs, [&](int) { return roundTrip(client, "bench.noop", EndNotice::waiting_post, polls); }, {}});
   contenders.push_back(
       {"ssh, new connection", kNewConnectionRuns, [&](int) { return ssh(false); }, {}});
   if (master_ms) {

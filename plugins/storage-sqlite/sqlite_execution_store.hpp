@@ -54,6 +54,7 @@ class SqliteExecutionStore : public sdk::ExecutionStore {
   std::unique_ptr<Database> database_;  // null until configure() succeeds
   std::string path_;                    // the database file, for messages
   std::int64_t max_result_bytes_ = 0;   // [storage-sqlite] max_result_bytes
+  bool synchronous_full_ = true;        // [storage-sqlite] synchronous = FULL
 };
 
 }  // namespace rivet::plugins::storage_sqlite

@@ -15,8 +15,9 @@ inline constexpr std::array<sdk::ConfigKeySpec, 4> kConfigKeys{{
      "SQLite database file; empty means <data_dir>/rivet.db, a relative path is under "
      "data_dir. Its directory is created if missing"},
     {"synchronous", "string", "FULL",
-     "NORMAL or FULL. FULL syncs every commit, so an accepted (202) execution survives a power "
-     "loss; NORMAL may lose the last commits on power loss but is ~20x faster"},
+     "NORMAL or FULL. FULL syncs every commit of a new execution or an end, so an accepted "
+     "(202) execution survives a power loss; NORMAL may lose the last commits on power loss but "
+     "is ~20x faster"},
     {"busy_timeout_ms", "integer", "5000",
      "how long a write waits for a lock held by another process before failing as unavailable"},
     {"max_result_bytes", "bytes", "1048576",
