@@ -113,9 +113,13 @@ int main(int argc, char** argv) {
     });
     {
       Agent agent(bench, {});
-      ok &= step(bench, "start rivetd", [&] { agent.start(); });
+      Agent unsynced(bench, {"storage-sqlite.synchronous=NORMAL"});
+      ok &= step(bench, "start rivetd", [&] {
+        agent.start();
+        unsynced.start();
+      });
       if (ok) {
-        ok &= step(bench, "round trip", [&] { roundTripStep(bench, agent, webhook); });
+        ok &= step(bench, "round trip", [&] { roundTripStep(bench, agent, unsynced, webhook); });
         ok &= step(bench, "ssh", [&] { sshStep(bench, agent); });
         ok &= step(bench, "throughput", [&] { throughputStep(bench, agent, webhook); });
         ok &= step(bench, "live output", [&] {

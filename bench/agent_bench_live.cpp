@@ -110,12 +110,13 @@ double roundTrip(rivet::client::Client& client, const std::string& ref, EndNotic
   }
 }
 
-void roundTripStep(Bench& bench, Agent& agent, WebhookPeer& webhook) {
+void roundTripStep(Bench& bench, Agent& agent, Agent& unsynced, WebhookPeer& webhook) {
   for (const int workers : {1, 8}) {
     bench.table.add({fmt("round trip, concurrency %.0f: median / p99 ms", workers), "", "", "",
                      "", ""});
     // The rivet contenders: the action, how the end is learnt, and the row's label.
     struct RivetRun {
+      Agent& agent;
       const char* ref;
       EndNotice notice;
       const char* label;
@@ -123,14 +124,18 @@ void roundTripStep(Bench& bench, Agent& agent, WebhookPeer& webhook) {
       std::atomic<long> polls{0};
     };
     RivetRun runs[] = {
-        {"bench.noop", EndNotice::waiting_post, "local-shell-cmd `true`, waiting POST", {}},
-        {"bench.script", EndNotice::waiting_post, "local-shell-script, 1 line, waiting POST", {}},
-        {"bench.noop", EndNotice::polling, "local-shell-cmd `true`, POST + 1 ms GETs", {}},
+        {agent, "bench.noop", EndNotice::waiting_post, "local-shell-cmd `true`, waiting POST",
+         {}},
+        {agent, "bench.script", EndNotice::waiting_post,
+         "local-shell-script, 1 line, waiting POST", {}},
+        {agent, "bench.noop", EndNotice::polling, "local-shell-cmd `true`, POST + 1 ms GETs", {}},
+        {unsynced, "bench.noop", EndNotice::waiting_post,
+         "local-shell-cmd, waiting POST, sync NORMAL", {}},
     };
     std::vector<Contender> contenders;
     contenders.push_back({"raw", bench.runs, [](int) { return spawnAndWait({"/bin/true"}); }, {}});
     for (auto& run : runs) {
-      run.clients = clients(bench, agent, workers);
+      run.clients = clients(bench, run.agent, workers);
       contenders.push_back({run.ref, bench.runs, [&run](int w) {
                               return roundTrip(run.clients[w], run.ref, run.notice, run.polls);
                             }, {}});

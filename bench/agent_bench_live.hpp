@@ -21,7 +21,9 @@ enum class EndNotice {
 double roundTrip(rivet::client::Client& client, const std::string& ref, EndNotice notice,
                  std::atomic<long>& polls, std::string* id = nullptr);
 
-void roundTripStep(Bench& bench, Agent& agent, WebhookPeer& webhook);
+// `unsynced` is a second rivetd with storage-sqlite.synchronous = NORMAL: what the flushes of
+// the durable record cost, beside the default.
+void roundTripStep(Bench& bench, Agent& agent, Agent& unsynced, WebhookPeer& webhook);
 void throughputStep(Bench& bench, Agent& agent, WebhookPeer& webhook);
 // `ticker_script` is the bench pack's ticker.sh, also run directly for the baseline.
 void latencyStep(Bench& bench, Agent& agent, const std::string& ticker_script);
