@@ -100,6 +100,12 @@ void Executor::stop() {
   wake();
   if (watcher_.joinable()) watcher_.join();
   releaseEndWaiters([](const EndWaiter&) { return true; });
+  // Shims still starting run on; the next rivetd re-adopts them like the others.
+  for (const auto& [report_fd, starting] : starting_) {
+    ::close(report_fd);
+    ::close(starting.shim.pidfd);
+  }
+  starting_.clear();
   std::lock_guard lock(mutex_);
   for (const auto& [pidfd, supervised] : supervised_) ::close(pidfd);
   supervised_.clear();
@@ -355,26 +361,37 @@ void Executor::launch(const QueuedExecution& queued) {
   // Uncapped is never a silent fallback once the sandbox is usable: no cell, no run.
   auto cell = cells_.open(queued.id, queued.dir, queued.limits);
   if (!cell.ok()) return not_launched(ExecutionStatus::failed, cell.status().message(), nullptr);
-  auto launched = launchSupervisor(options_.shim_path, queued.dir);
-  if (!launched.ok()) {
-    return not_launched(ExecutionStatus::abandoned, launched.status().message(), *cell);
+  auto spawned = spawnSupervisor(options_.shim_path, queued.dir);
+  if (!spawned.ok()) {
+    return not_launched(ExecutionStatus::abandoned, spawned.status().message(), *cell);
   }
-  if (launched->action_pid) {
+  starting_.emplace(spawned->report_fd, StartingExecution{queued, *spawned, *cell, ""});
+}
+
+void Executor::reportArrived(int report_fd) {
+  auto it = starting_.find(report_fd);
+  if (it == starting_.end() || !readReport(report_fd, it->second.report)) return;
+  const StartingExecution started = std::move(it->second);
+  starting_.erase(it);
+  ::close(report_fd);
+  const auto& id = started.queued.id;
+  if (const auto action_pid = startedActionPid(started.report)) {
     sdk::ExecutionUpdate update;
     update.status = ExecutionStatus::running;
     update.at_ms = nowMs();
     update.started_at_ms = update.at_ms;
-    update.pid = *launched->action_pid;
-    record(queued.id, update);
+    update.pid = *action_pid;
+    record(id, update);
   }
   bool cancel_requested = false;
   {
     std::lock_guard lock(mutex_);
-    supervised_[launched->pidfd] = {queued.id, queued.dir, launched->pid, true, *cell};
-    std::erase(launching_, queued.id);
-    cancel_requested = std::erase(cancel_on_launch_, queued.id) > 0;
+    supervised_[started.shim.pidfd] = {id, started.queued.dir, started.shim.pid, true,
+                                       started.cell};
+    std::erase(launching_, id);
+    cancel_requested = std::erase(cancel_on_launch_, id) > 0;
   }
-  if (cancel_requested) sendToPidfd(launched->pidfd, SIGUSR1);
+  if (cancel_requested) sendToPidfd(started.shim.pidfd, SIGUSR1);
   // A start failure is reported in status.json too; it is recorded when the shim exits.
 }
 
@@ -507,6 +524,8 @@ void Executor::watchLoop() {
   while (!stopping_) {
     fds.clear();
     fds.push_back({wake_fd_, POLLIN, 0});
+    for (const auto& [report_fd, starting] : starting_) fds.push_back({report_fd, POLLIN, 0});
+    const std::size_t first_pidfd = fds.size();
     {
       std::lock_guard lock(mutex_);
       for (const auto& [pidfd, supervised] : supervised_) fds.push_back({pidfd, POLLIN, 0});
@@ -521,7 +540,10 @@ void Executor::watchLoop() {
       std::uint64_t count;
       [[maybe_unused]] auto n = ::read(wake_fd_, &count, sizeof count);
     }
-    for (std::size_t i = 1; i < fds.size(); ++i) {
+    for (std::size_t i = 1; i < first_pidfd; ++i) {
+      if (fds[i].revents) reportArrived(fds[i].fd);
+    }
+    for (std::size_t i = first_pidfd; i < fds.size(); ++i) {
       if (fds[i].revents) supervisorEnded(fds[i].fd);
     }
     launchQueued();

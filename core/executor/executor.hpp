@@ -7,8 +7,10 @@
 // in the next rivetd re-adopts them (pid + process start time), reconciles those that ended
 // meanwhile from their status files, and queues again what was accepted but never started.
 //
-// One thread launches and watches: it polls the pidfds of the supervisors and an eventfd that
-// submit(), cancel() and whenEnded() signal, and wakes for the earliest whenEnded() deadline.
+// One thread launches and watches: it polls the pidfds of the supervisors, the report pipes of
+// those starting (so one shim's start does not hold the next launch or an end), and an eventfd
+// that submit(), cancel() and whenEnded() signal, and wakes for the earliest whenEnded()
+// deadline.
 #pragma once
 
 #include <sys/types.h>
@@ -27,6 +29,7 @@
 #include <vector>
 
 #include "executor/execution_cells.hpp"
+#include "executor/supervisor_launcher.hpp"
 #include "rivet/sdk/plugin.hpp"
 #include "rivet/sdk/runner.hpp"
 #include "rivet/sdk/sandbox.hpp"
@@ -116,6 +119,13 @@ class Executor {
     std::chrono::steady_clock::time_point deadline;
     std::function<void()> done;
   };
+  // Spawned, its report ("started <pid>") not read yet; the watcher thread's alone.
+  struct StartingExecution {
+    QueuedExecution queued;
+    SpawnedSupervisor shim;
+    SandboxCellSharedPtr cell;
+    std::string report;
+  };
   struct SupervisedExecution {
     std::string id;
     std::filesystem::path dir;
@@ -127,6 +137,7 @@ class Executor {
   void watchLoop();
   void launchQueued();
   void launch(const QueuedExecution& queued);
+  void reportArrived(int report_fd);
   void supervisorEnded(int pidfd);
   void adopt(const sdk::ExecutionRecord& record);
   void finish(const std::string& id, const sdk::ExecutionUpdate& update);
@@ -151,6 +162,7 @@ class Executor {
   std::deque<QueuedExecution> queue_;
   std::size_t admitting_ = 0;          // submits past admission, not yet queued
   std::vector<std::string> launching_; // out of the queue, supervisor not yet registered
+  std::map<int, StartingExecution> starting_;  // by report fd; the watcher thread's only
   std::vector<std::string> cancel_on_launch_;  // canceled while launching: signal when registered
   std::map<int, SupervisedExecution> supervised_;  // by pidfd
   std::uint64_t next_waiter_ = 0;

@@ -14,39 +14,23 @@
 extern char** environ;
 
 namespace rivet::core {
-namespace {
 
 using sdk::ErrorCode;
 using sdk::Status;
-
-// Reads the shim's one report line; EOF without one means the shim died before reporting.
-std::string readReportLine(int fd) {
-  std::string line;
-  char buffer[256];
-  for (;;) {
-    const ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    line.append(buffer, static_cast<std::size_t>(n));
-    if (line.find('\n') != std::string::npos) break;
-  }
-  if (auto newline = line.find('\n'); newline != std::string::npos) line.resize(newline);
-  return line;
-}
-
-}  // namespace
 
 int openPidfd(pid_t pid) {
   // glibc 2.36 declares pidfd_open() without C linkage in C++, so call the kernel directly.
   return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
 }
 
-sdk::StatusOr<LaunchedSupervisor> launchSupervisor(const std::filesystem::path& shim_path,
-                                                   const std::filesystem::path& execution_dir) {
+sdk::StatusOr<SpawnedSupervisor> spawnSupervisor(const std::filesystem::path& shim_path,
+                                                 const std::filesystem::path& execution_dir) {
   int report[2];
   if (::pipe2(report, O_CLOEXEC) != 0) {
     return Status(ErrorCode::internal, std::string("pipe2: ") + std::strerror(errno));
   }
+  // Only rivetd's end: the shim's end must stay blocking for its one write.
+  ::fcntl(report[0], F_SETFL, O_NONBLOCK);
   const auto log_path = (execution_dir / "supervisor.log").string();
 
   posix_spawn_file_actions_t actions;
@@ -79,25 +63,32 @@ sdk::StatusOr<LaunchedSupervisor> launchSupervisor(const std::filesystem::path& 
                   "cannot start the supervisor " + program + ": " + std::strerror(rc));
   }
 
-  LaunchedSupervisor launched;
-  launched.pid = pid;
-  launched.pidfd = openPidfd(pid);
-  const std::string line = readReportLine(report[0]);
-  ::close(report[0]);
-  if (launched.pidfd < 0) {
+  SpawnedSupervisor spawned{pid, openPidfd(pid), report[0]};
+  if (spawned.pidfd < 0) {
     const int error = errno;
     ::kill(pid, SIGKILL);
     ::waitpid(pid, nullptr, 0);
+    ::close(report[0]);
     return Status(ErrorCode::internal, std::string("pidfd_open: ") + std::strerror(error));
   }
-  if (line.rfind("started ", 0) == 0) {
-    launched.action_pid = static_cast<pid_t>(std::stol(line.substr(8)));
-  } else if (line.rfind("failed ", 0) == 0) {
-    launched.failure = line.substr(7);
-  } else {
-    launched.failure = "the supervisor exited before starting the action (see " + log_path + ")";
+  return spawned;
+}
+
+bool readReport(int report_fd, std::string& report) {
+  char buffer[256];
+  for (;;) {
+    const ssize_t n = ::read(report_fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return false;  // EAGAIN: the rest is still to come
+    if (n == 0) return true;
+    report.append(buffer, static_cast<std::size_t>(n));
+    if (report.find('\n') != std::string::npos) return true;
   }
-  return launched;
+}
+
+std::optional<pid_t> startedActionPid(const std::string& report) {
+  if (report.rfind("started ", 0) != 0) return std::nullopt;
+  return static_cast<pid_t>(std::stol(report.substr(8)));
 }
 
 }  // namespace rivet::core
