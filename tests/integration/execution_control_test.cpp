@@ -416,6 +416,41 @@ TEST(ExecutionControl, APostThatWaitsAnswersWhenTheWaitIsOverIfItStillRuns) {
   EXPECT_EQ(waitForStatus(client, id)["status"], "canceled");
 }
 
+TEST(ExecutionControl, StoppingRivetdWhileAPostWaitsClosesItAtOnceAndTheActionRunsOn) {
+  RivetdProcess rivetd;
+  ASSERT_TRUE(rivetd.start()) << rivetd.log();
+  auto client = clientFor(rivetd);
+  std::atomic<bool> answered{false};
+  rivet::sdk::Status outcome;
+  std::thread waiting([&] {
+    auto waiter = clientFor(rivetd);
+    client::RunOptions options;
+    options.wait_seconds = 60;
+    auto ended = waiter.run("examples.sleep", {{"seconds", 30}}, options);
+    outcome = ended.status();
+    answered = true;
+  });
+  std::string id;
+  ASSERT_TRUE(waitUntil([&] {
+    auto list = client.list({"examples.sleep", "running", 10, ""});
+    if (!list.ok() || (*list)["items"].empty()) return false;
+    id = (*list)["items"][0]["id"];
+    return true;
+  }));
+  const auto stopping = std::chrono::steady_clock::now();
+  EXPECT_EQ(rivetd.stop(), 0) << rivetd.log();
+  waiting.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - stopping, 15s) << "rivetd held the waiting POST";
+  EXPECT_TRUE(answered);
+  EXPECT_FALSE(outcome.ok()) << "a stopped rivetd cannot have answered with the end";
+  // The action outlives rivetd, as every action does; the next rivetd re-adopts it.
+  EXPECT_FALSE(processesOf(id).empty());
+  ASSERT_TRUE(rivetd.start()) << rivetd.log();
+  auto again = clientFor(rivetd);
+  ASSERT_TRUE(again.cancel(id).ok());
+  EXPECT_EQ(waitForStatus(again, id)["status"], "canceled");
+}
+
 TEST(ExecutionControl, AWaitOutOfRangeIsRefusedAndRunsNothing) {
   RivetdProcess rivetd;
   ASSERT_TRUE(rivetd.start()) << rivetd.log();
