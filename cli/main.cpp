@@ -9,6 +9,7 @@
 #include "execution_commands.hpp"
 #include "fleet_commands.hpp"
 #include "exit_codes.hpp"
+#include "pack_commands.hpp"
 
 int main(int argc, char** argv) {
   using namespace rivet::cli;
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
   addCatalogCommands(app, options, commands);
   addExecutionCommands(app, options, commands);
   addFleetCommands(app, options, commands);
+  addPackCommands(app, commands);
 
   try {
     app.parse(argc, argv);

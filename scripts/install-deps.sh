@@ -6,7 +6,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   libboost-dev libboost-filesystem-dev libboost-system-dev
   libpoco-dev libsqlite3-dev libssl-dev libyaml-cpp-dev nlohmann-json3-dev
-  libcli11-dev libzstd-dev libcgroup-dev libgtest-dev prometheus-cpp-dev
+  libcli11-dev libzstd-dev libarchive-dev libcgroup-dev libgtest-dev prometheus-cpp-dev
   python3 python3-venv curl procps iproute2
   perl nodejs   # interpreters the interpreter-generic tests and example packs run
 )
