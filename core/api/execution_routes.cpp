@@ -78,7 +78,9 @@ class AnswerWhenEnded final : public sdk::PendingResponse {
     // outlives the API but not the plugins.
     context_.executor.whenEnded(
         id_, deadline_,
-        [&store = context_.plugins.storage(), id = id_, replay = replay_, respond] {
+        [&store = context_.plugins.storage(), id = id_, replay = replay_,
+         respond](const sdk::ExecutionRecord* ended) {
+          if (ended != nullptr) return respond(executionCreated(*ended, replay));
           auto record = store.get(id);
           respond(record.ok() ? executionCreated(*record, replay) : errorResponse(record.status()));
         });

@@ -293,15 +293,16 @@ void Executor::record(const std::string& id, const sdk::ExecutionUpdate& update)
 
 void Executor::finish(const std::string& id, const sdk::ExecutionUpdate& update) {
   record(id, update);
-  releaseEndWaiters([&id](const EndWaiter& waiter) { return waiter.id == id; });
-  if (!options_.on_end) return;
-  if (auto ended = store_.get(id); ended.ok() && sdk::isTerminal(ended->status)) {
-    options_.on_end(*ended);
-  }
+  // Read once, for the waiting POSTs and the metrics alike.
+  auto ended = store_.get(id);
+  const bool recorded = ended.ok() && sdk::isTerminal(ended->status);
+  releaseEndWaiters([&id](const EndWaiter& waiter) { return waiter.id == id; },
+                    recorded ? &*ended : nullptr);
+  if (recorded && options_.on_end) options_.on_end(*ended);
 }
 
 void Executor::whenEnded(const std::string& id, std::chrono::steady_clock::time_point deadline,
-                         std::function<void()> done) {
+                         EndCallback done) {
   std::uint64_t key = 0;
   {
     std::lock_guard lock(mutex_);
@@ -312,13 +313,15 @@ void Executor::whenEnded(const std::string& id, std::chrono::steady_clock::time_
   // in finish(), one recorded before it is seen here.
   auto record = store_.get(id);
   if (stopping_ || !record.ok() || sdk::isTerminal(record->status)) {
-    releaseEndWaiters([key](const EndWaiter& waiter) { return waiter.key == key; });
+    releaseEndWaiters([key](const EndWaiter& waiter) { return waiter.key == key; },
+                      record.ok() && sdk::isTerminal(record->status) ? &*record : nullptr);
   }
   wake();  // its deadline may be the earliest
 }
 
-void Executor::releaseEndWaiters(const std::function<bool(const EndWaiter&)>& due) {
-  std::vector<std::function<void()>> released;
+void Executor::releaseEndWaiters(const std::function<bool(const EndWaiter&)>& due,
+                                 const sdk::ExecutionRecord* ended) {
+  std::vector<EndCallback> released;
   {
     std::lock_guard lock(mutex_);
     for (auto it = end_waiters_.begin(); it != end_waiters_.end();) {
@@ -330,7 +333,7 @@ void Executor::releaseEndWaiters(const std::function<bool(const EndWaiter&)>& du
       }
     }
   }
-  for (auto& done : released) done();
+  for (auto& done : released) done(ended);
 }
 
 int Executor::msUntilNextDeadline() const {

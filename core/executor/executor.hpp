@@ -96,12 +96,14 @@ class Executor {
   bool isActive(const std::string& id) const;
   ExecutorCounts counts() const;
 
-  // Calls `done` once, as soon as the execution's end is in storage, at `deadline`, or when
-  // the executor stops, whichever comes first; at once if it has ended already. `done` runs on
-  // the executor's thread or the caller's, so it must not block: a POST that waits for its
-  // execution answers from it.
+  // Calls `done` once, as soon as the execution's end is in storage (with the ended record,
+  // read once for every waiter and on_end), at `deadline` or when the executor stops (with
+  // null: read it yourself), whichever comes first; at once if it has ended already. `done`
+  // runs on the executor's thread or the caller's, so it must not block: a POST that waits
+  // for its execution answers from it.
+  using EndCallback = std::function<void(const sdk::ExecutionRecord* ended)>;
   void whenEnded(const std::string& id, std::chrono::steady_clock::time_point deadline,
-                 std::function<void()> done);
+                 EndCallback done);
 
   // Stops launching and watching. Running actions are left running under their supervisors.
   void stop();
@@ -117,7 +119,7 @@ class Executor {
     std::uint64_t key = 0;             // which whenEnded() call
     std::string id;
     std::chrono::steady_clock::time_point deadline;
-    std::function<void()> done;
+    EndCallback done;
   };
   // Spawned, its report ("started <pid>") not read yet; the watcher thread's alone.
   struct StartingExecution {
@@ -145,8 +147,9 @@ class Executor {
   void finishInCell(const std::string& id, sdk::ExecutionUpdate update,
                     const SandboxCellSharedPtr& cell);
   void record(const std::string& id, const sdk::ExecutionUpdate& update);
-  // Takes out the end waiters that `due` selects and calls them, outside the lock.
-  void releaseEndWaiters(const std::function<bool(const EndWaiter&)>& due);
+  // Takes out the end waiters that `due` selects and calls them with `ended`, outside the lock.
+  void releaseEndWaiters(const std::function<bool(const EndWaiter&)>& due,
+                         const sdk::ExecutionRecord* ended = nullptr);
   int msUntilNextDeadline() const;  // for poll(): -1 when no one waits
   sdk::StatusOr<sdk::ExecutionRecord> markCanceling(const std::string& id);
   void wake();
