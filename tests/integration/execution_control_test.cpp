@@ -527,12 +527,17 @@ TEST(ExecutionControl, HistoryOlderThanTheRetentionIsPurgedWithItsFiles) {
     auto read = client.get(id);
     return read.apiError() && read.apiError()->http_status == 404;
   })) << rivetd.log();
-  bool dir_left = false;
-  for (const auto& entry :
-       std::filesystem::recursive_directory_iterator(rivetd.dataDir() / "executions")) {
-    dir_left = dir_left || entry.path().filename() == id;
-  }
-  EXPECT_FALSE(dir_left);
+  // The rows go first, in one transaction, then their files: the directory follows shortly.
+  const auto dir_left = [&] {
+    // With error codes: the purge may remove a directory while it is being walked.
+    std::error_code error;
+    std::filesystem::recursive_directory_iterator walk(rivetd.dataDir() / "executions", error);
+    for (; walk != std::filesystem::recursive_directory_iterator(); walk.increment(error)) {
+      if (walk->path().filename() == id) return true;
+    }
+    return false;
+  };
+  EXPECT_TRUE(waitUntil([&] { return !dir_left(); })) << "its output directory is still there";
 }
 
 }  // namespace
