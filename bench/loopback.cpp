@@ -1,8 +1,5 @@
 #include "loopback.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,38 +7,13 @@
 #include <csignal>
 #include <thread>
 
+#include "rivet/test/loopback_port.hpp"
 #include "rivet/test/rivetd_process.hpp"
 
 namespace rivet::bench {
 
-std::uint16_t freeLoopbackPort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  std::uint16_t port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-    port = ntohs(address.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
-
-bool acceptsConnections(std::uint16_t port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = htons(port);
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-  ::close(fd);
-  return ok;
-}
-
 LoopbackServer::LoopbackServer(Watchdog& watchdog)
-    : watchdog_(watchdog), port_(freeLoopbackPort()) {}
+    : watchdog_(watchdog), port_(rivet::test::freeLoopbackPort()) {}
 
 LoopbackServer::~LoopbackServer() { stop(); }
 
@@ -55,7 +27,7 @@ bool LoopbackServer::spawn(const std::vector<std::string>& argv, const std::stri
 
 bool LoopbackServer::awaitListening() {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!acceptsConnections(port_)) {
+  while (!rivet::test::acceptsConnections(port_)) {
     if (waitpid(pid_, nullptr, WNOHANG) == pid_ || std::chrono::steady_clock::now() > deadline) {
       ::kill(pid_, SIGKILL);  // gone already, or not listening: either way no longer wanted
       waitpid(pid_, nullptr, 0);

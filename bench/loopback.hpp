@@ -11,12 +11,6 @@
 
 namespace rivet::bench {
 
-// A port nothing listens on right now (bound and released: another process may still take it).
-std::uint16_t freeLoopbackPort();
-
-// Whether something on 127.0.0.1:port accepts a TCP connection (a peer is up).
-bool acceptsConnections(std::uint16_t port);
-
 // A server process on 127.0.0.1:port() (a free port, chosen when constructed): on `watchdog`
 // while it runs, stopped when destroyed.
 class LoopbackServer {

@@ -60,14 +60,42 @@ void printHealth(const json& health) {
   printTable(std::cout, {"PLUGIN", "KIND", "VERSION", "FILE"}, rows);
 }
 
+// "packs_dir", or "store:<stage>" for a pack that pack sync installed.
+std::string sourceText(const json& pack) {
+  const auto source = pack.value("source", "");
+  const auto stage = pack.find("stage");
+  return stage != pack.end() && stage->is_string() ? source + ":" + stage->get<std::string>()
+                                                   : source;
+}
+
+void printNotInstalled(const std::string& pack, const json& failure) {
+  std::cout << pack << ": version " << fieldText(failure, "version")
+            << " not installed: " << fieldText(failure, "error") << '\n';
+}
+
 void printPacks(const json& packs) {
   std::vector<TableRow> rows;
   for (const auto& pack : items(packs)) {
-    rows.push_back({fieldText(pack, "ref"), fieldText(pack, "version"), fieldText(pack, "actions"),
-                    stateText(pack), fieldText(pack, "description")});
+    rows.push_back({fieldText(pack, "ref"), fieldText(pack, "version"), sourceText(pack),
+                    fieldText(pack, "actions"), stateText(pack), fieldText(pack, "description")});
   }
-  printTable(std::cout, {"PACK", "VERSION", "ACTIONS", "STATE", "DESCRIPTION"}, rows);
+  printTable(std::cout, {"PACK", "VERSION", "SOURCE", "ACTIONS", "STATE", "DESCRIPTION"}, rows);
   printErrors(items(packs));
+  // A newer version of the stage that is not installed: the listed one keeps serving.
+  for (const auto& pack : items(packs)) {
+    const auto failure = pack.find("upgrade_failure");
+    if (failure != pack.end() && failure->is_object()) {
+      printNotInstalled(fieldText(pack, "ref"), *failure);
+    }
+  }
+  const auto sync = packs.find("sync");
+  if (sync == packs.end() || !sync->is_object()) return;
+  for (const auto& [name, failure] : sync->value("not_installed", json::object()).items()) {
+    printNotInstalled(name, failure);
+  }
+  if (const auto error = sync->value("last_error", ""); !error.empty()) {
+    std::cout << "pack store " << fieldText(*sync, "store") << ": " << error << '\n';
+  }
 }
 
 void printActions(const json& actions) {

@@ -115,12 +115,23 @@ rivet::sdk::StatusOr<rivet::client::TlsFiles> ConnectionOptions::tlsFiles() cons
   return rivet::client::TlsFiles{settings.ca_file, settings.cert_file, settings.key_file};
 }
 
-Status ConnectionOptions::resolve(ConnectionSettings& settings) const {
+rivet::sdk::StatusOr<rivet::client::TlsFiles> ConnectionOptions::givenTlsFiles() const {
+  ConnectionSettings settings;
+  if (Status status = gather(settings); !status.ok()) return status;
+  return rivet::client::TlsFiles{settings.ca_file, settings.cert_file, settings.key_file};
+}
+
+Status ConnectionOptions::gather(ConnectionSettings& settings) const {
   settings = ConnectionSettings{host_, ca_file_, cert_file_, key_file_, certs_dir_};
   if (!config_file_.empty()) {
     if (Status status = fillFromConfigFile(config_file_, settings); !status.ok()) return status;
   }
   if (!settings.certs_dir.empty()) fillFromPkiDir(settings.certs_dir, settings);
+  return Status::success();
+}
+
+Status ConnectionOptions::resolve(ConnectionSettings& settings) const {
+  if (Status status = gather(settings); !status.ok()) return status;
   const bool nothing_given =
       settings.ca_file.empty() && settings.cert_file.empty() && settings.key_file.empty();
   std::error_code error;

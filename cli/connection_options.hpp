@@ -31,9 +31,14 @@ class ConnectionOptions {
   rivet::sdk::StatusOr<rivet::client::Client> makeClient() const;
   // The certificate files alone, for talking to many hosts (fleet runs).
   rivet::sdk::StatusOr<rivet::client::TlsFiles> tlsFiles() const;
+  // The certificate files as given (options, variables, config file, --certs), each possibly
+  // empty and without the ./rivet-data/pki fallback: for a pack store, which anyone may read
+  // and only writers need a certificate for.
+  rivet::sdk::StatusOr<rivet::client::TlsFiles> givenTlsFiles() const;
 
  private:
   rivet::sdk::Status resolve(ConnectionSettings& settings) const;
+  rivet::sdk::Status gather(ConnectionSettings& settings) const;
 
   std::string host_;
   std::string ca_file_;

@@ -1,6 +1,10 @@
 #include "execution_commands.hpp"
 
+#include <stdlib.h>
+
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -12,7 +16,9 @@
 #include "failure_report.hpp"
 #include "fleet_commands.hpp"
 #include "output_format.hpp"
+#include "packs/pack_catalog.hpp"
 #include "rivet/client/parameter_arguments.hpp"
+#include "rivet/pack_artifact/artifact_builder.hpp"
 
 namespace rivet::cli {
 namespace {
@@ -20,6 +26,7 @@ namespace {
 using nlohmann::json;
 using rivet::client::Client;
 using rivet::client::Result;
+using rivet::sdk::ErrorCode;
 
 // How often to ask again while an execution runs.
 constexpr std::chrono::milliseconds kPollInterval(250);
@@ -34,6 +41,7 @@ struct RunArguments {
   std::optional<int> timeout_seconds;       // the action's, sent to rivetd
   std::optional<int> wait_timeout_seconds;  // how long --wait waits here
   std::string idempotency_key;
+  std::string pack_dir;                     // dev mode: run from this pack, sent along
 };
 
 struct ListArguments {
@@ -168,9 +176,59 @@ int followExecution(Client& client, const std::string& id, bool json_output) {
   return succeeded ? kExitOk : kExitFailed;
 }
 
+// The action as GET /v1/actions/{ref} would describe it (what parameterArguments reads), from
+// a pack directory here rather than from the host.
+Result<json> localAction(const std::string& pack_dir, const std::string& ref) {
+  auto pack = rivet::core::PackCatalog::loadPack(pack_dir);
+  if (!pack.available) return rivet::sdk::Status(ErrorCode::invalid_argument, pack.error);
+  auto catalog = rivet::core::PackCatalog().withPack(std::move(pack));
+  if (!catalog.ok()) return catalog.status();
+  const auto* action = catalog->findAction(ref);
+  if (action == nullptr) {
+    return rivet::sdk::Status(ErrorCode::not_found, "no action '" + ref + "' in " + pack_dir);
+  }
+  if (!action->available) {
+    return rivet::sdk::Status(ErrorCode::invalid_argument, action->error);
+  }
+  json parameters = json::object();
+  for (const auto& parameter : action->spec.parameters) {
+    parameters[parameter.name] = {{"type", toString(parameter.type)}};
+  }
+  return json{{"parameters", parameters},
+              {"timeout_seconds", action->spec.timeout_seconds.value_or(0)}};
+}
+
+// The pack directory's archive, as dev mode sends it (written to a scratch directory first:
+// libarchive writes files).
+Result<std::string> packArchive(const std::string& pack_dir) {
+  std::string scratch = (std::filesystem::temp_directory_path() / "rivet-pack-XXXXXX").string();
+  if (::mkdtemp(scratch.data()) == nullptr) {
+    return rivet::sdk::Status(ErrorCode::internal, "cannot make a scratch directory in " +
+                                                       std::filesystem::temp_directory_path().string());
+  }
+  const auto archive_file = std::filesystem::path(scratch) / "pack.tar.zst";
+  auto status = rivet::pack_artifact::writePackArchive(pack_dir, archive_file);
+  std::string bytes;
+  if (status.ok()) {
+    std::ifstream in(archive_file, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  std::error_code ignored;
+  std::filesystem::remove_all(scratch, ignored);
+  if (!status.ok()) return status;
+  return bytes;
+}
+
 int runAction(Client& client, const RunArguments& arguments, bool json_output) {
-  const auto action = client.action(arguments.ref);
+  const auto action = arguments.pack_dir.empty() ? client.action(arguments.ref)
+                                                 : localAction(arguments.pack_dir, arguments.ref);
   if (!action.ok()) return reportFailure(action);
+  std::string pack_archive;
+  if (!arguments.pack_dir.empty()) {
+    auto archive = packArchive(arguments.pack_dir);
+    if (!archive.ok()) return reportFailure(archive.status());
+    pack_archive = std::move(*archive);
+  }
   const auto parameters = rivet::client::parameterArguments(arguments.parameters, *action);
   if (!parameters.ok()) return reportFailure(parameters.status());
   const auto action_timeout =
@@ -187,7 +245,7 @@ int runAction(Client& client, const RunArguments& arguments, bool json_output) {
   }
   const auto started = client.run(arguments.ref, *parameters,
                                   {arguments.idempotency_key, arguments.timeout_seconds,
-                                   server_wait});
+                                   server_wait, std::move(pack_archive)});
   if (!started.ok()) return reportFailure(started);
   const std::string id = started->value("id", "");
 
@@ -261,6 +319,11 @@ void addExecutionCommands(CLI::App& app, const GlobalOptions& options, Commands&
   run->add_option("--idempotency-key", run_arguments->idempotency_key,
                   "names this request: repeating it with the same key returns the execution it "
                   "started instead of starting another");
+  run->add_option("--pack-dir", run_arguments->pack_dir,
+                  "dev mode: run the action from this pack directory, sent with the request "
+                  "and installed on the host for this run only (the host must allow it: "
+                  "[dev-packs])")
+      ->check(CLI::ExistingDirectory);
   auto fleet_arguments = std::make_shared<FleetArguments>();
   addFleetRunOptions(*run, *fleet_arguments);
   commands.push_back({run, [&options, run_arguments, fleet_arguments] {

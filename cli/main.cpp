@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
   addCatalogCommands(app, options, commands);
   addExecutionCommands(app, options, commands);
   addFleetCommands(app, options, commands);
-  addPackCommands(app, commands);
+  addPackCommands(app, options, commands);
 
   try {
     app.parse(argc, argv);

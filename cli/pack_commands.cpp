@@ -5,9 +5,11 @@
 
 #include "exit_codes.hpp"
 #include "failure_report.hpp"
+#include "output_format.hpp"
 #include "rivet/pack_artifact/artifact_builder.hpp"
 #include "rivet/pack_artifact/artifact_verifier.hpp"
 #include "rivet/pack_artifact/signing_key.hpp"
+#include "rivet/pack_store/pack_store.hpp"
 
 namespace rivet::cli {
 namespace {
@@ -24,6 +26,123 @@ struct VerifyArguments {
   std::string manifest_file;
   std::vector<std::string> trusted_keys;
 };
+
+namespace store = rivet::pack_store;
+
+// What every command on a pack store takes: where it is and who is acting.
+struct StoreArguments {
+  std::string url;
+  std::string as;
+};
+
+struct PublishArguments {
+  StoreArguments store;
+  std::string manifest_file;
+  std::string stage;
+  bool force = false;
+};
+
+struct PromoteArguments {
+  StoreArguments store;
+  std::string name;
+  std::string version;
+  std::string from;
+  std::string to;
+};
+
+struct HistoryArguments {
+  StoreArguments store;
+  std::string name;
+};
+
+// Opens the store with the connection options' certificate files (--ca, --cert, --key,
+// --certs, their variables or --config; none required) and runs `command` on it with the
+// publisher's identity.
+int withStore(const GlobalOptions& options, const StoreArguments& arguments,
+              const std::function<int(store::PackStore&, const std::string&)>& command) {
+  auto tls = options.connection.givenTlsFiles();
+  if (!tls.ok()) return reportFailure(tls.status());
+  auto blobs = store::openBlobStore(arguments.url, {tls->ca_file, tls->cert_file, tls->key_file});
+  if (!blobs.ok()) return reportFailure(blobs.status());
+  store::PackStore pack_store(**blobs);
+  return command(pack_store, store::publisherIdentity(arguments.as, tls->cert_file));
+}
+
+// "test -> prod" for a promote, "-> test" for a publish.
+std::string stagesText(const store::AuditEntry& entry) {
+  return (entry.from_stage.empty() ? "" : entry.from_stage + " ") + "-> " + entry.to_stage;
+}
+
+// "promote demo 1.0.0 test -> prod by CN=ci (forced)"
+std::string changeText(const store::AuditEntry& entry) {
+  return entry.action + " " + entry.pack + " " + entry.version + " " + stagesText(entry) + " by " +
+         entry.who + (entry.forced ? " (forced)" : "");
+}
+
+int printChange(const store::AuditEntry& entry, bool json_output) {
+  if (json_output) {
+    printJson(std::cout, store::auditJson(entry));
+  } else {
+    std::cout << changeText(entry) << " at " << entry.at << '\n';
+  }
+  return kExitOk;
+}
+
+int publish(const GlobalOptions& options, const PublishArguments& arguments) {
+  return withStore(
+      options, arguments.store, [&](store::PackStore& pack_store, const std::string& who) {
+        auto published =
+            pack_store.publish(arguments.manifest_file, arguments.stage, who, arguments.force);
+        if (!published.ok()) return reportFailure(published.status());
+        return printChange(*published, options.json);
+      });
+}
+
+int promote(const GlobalOptions& options, const PromoteArguments& arguments) {
+  return withStore(options, arguments.store,
+                   [&](store::PackStore& pack_store, const std::string& who) {
+                     auto promoted = pack_store.promote(arguments.name, arguments.version,
+                                                        arguments.from, arguments.to, who);
+                     if (!promoted.ok()) return reportFailure(promoted.status());
+                     return printChange(*promoted, options.json);
+                   });
+}
+
+int history(const GlobalOptions& options, const HistoryArguments& arguments) {
+  return withStore(
+      options, arguments.store, [&](store::PackStore& pack_store, const std::string&) -> int {
+        auto entries = pack_store.history(arguments.name);
+        if (!entries.ok()) return reportFailure(entries.status());
+        if (options.json) {
+          nlohmann::json all = nlohmann::json::array();
+          for (const auto& entry : *entries) all.push_back(store::auditJson(entry));
+          printJson(std::cout, all);
+          return kExitOk;
+        }
+        std::vector<TableRow> rows;
+        for (const auto& entry : *entries) {
+          rows.push_back({entry.at, entry.who, entry.action, entry.pack, entry.version,
+                          stagesText(entry), entry.forced ? "forced" : "-"});
+        }
+        printTable(std::cout, {"AT", "WHO", "ACTION", "PACK", "VERSION", "STAGES", "FORCED"}, rows);
+        return kExitOk;
+      });
+}
+
+// --store (or RIVET_STORE), and --as for a subcommand that changes the store.
+void addStoreOptions(CLI::App& command, StoreArguments& arguments, bool changes_it) {
+  command
+      .add_option("--store", arguments.url,
+                  "the pack store: file:///PATH or https://HOST[:PORT][/PREFIX]; over https, "
+                  "--ca verifies the server (default: the system's CAs) and --cert/--key are "
+                  "the client certificate writes need")
+      ->envname("RIVET_STORE")
+      ->required();
+  if (!changes_it) return;
+  command.add_option("--as", arguments.as,
+                     "who is acting, for the audit log (default: the client certificate's "
+                     "subject, else USER@HOSTNAME)");
+}
 
 int keygen(const std::string& out_dir) {
   auto key = artifact::generateSigningKey(out_dir);
@@ -57,8 +176,9 @@ int verify(const VerifyArguments& arguments) {
 
 }  // namespace
 
-void addPackCommands(CLI::App& app, Commands& commands) {
-  CLI::App* pack = app.add_subcommand("pack", "Build and verify signed pack artifacts");
+void addPackCommands(CLI::App& app, const GlobalOptions& options, Commands& commands) {
+  CLI::App* pack =
+      app.add_subcommand("pack", "Build, verify, publish and promote signed pack artifacts");
   pack->require_subcommand(1);
 
   auto keygen_dir = std::make_shared<std::string>(".");
@@ -91,6 +211,46 @@ void addPackCommands(CLI::App& app, Commands& commands) {
                    "a trusted public key (repeatable)")
       ->required();
   commands.push_back({verify_command, [verify_arguments] { return verify(*verify_arguments); }});
+
+  auto publish_arguments = std::make_shared<PublishArguments>();
+  CLI::App* publish_command = pack->add_subcommand(
+      "publish", "Upload an artifact to the pack store and set it in a stage's index");
+  publish_command
+      ->add_option("manifest", publish_arguments->manifest_file,
+                   "the manifest file (the archive beside it)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  publish_command->add_option("--stage", publish_arguments->stage, "the stage, e.g. test")
+      ->required();
+  publish_command->add_flag("--force", publish_arguments->force,
+                            std::string("allow publishing straight to ") + store::kProtectedStage +
+                                " (the audit log records it)");
+  addStoreOptions(*publish_command, publish_arguments->store, true);
+  commands.push_back({publish_command, [&options, publish_arguments] {
+                        return publish(options, *publish_arguments);
+                      }});
+
+  auto promote_arguments = std::make_shared<PromoteArguments>();
+  CLI::App* promote_command = pack->add_subcommand(
+      "promote", "Set a pack in a stage at the version another stage has (the way to prod)");
+  promote_command->add_option("name", promote_arguments->name, "the pack")->required();
+  promote_command->add_option("version", promote_arguments->version, "its version")->required();
+  promote_command->add_option("--from", promote_arguments->from, "the stage that has it")
+      ->required();
+  promote_command->add_option("--to", promote_arguments->to, "the stage to set it in")->required();
+  addStoreOptions(*promote_command, promote_arguments->store, true);
+  commands.push_back({promote_command, [&options, promote_arguments] {
+                        return promote(options, *promote_arguments);
+                      }});
+
+  auto history_arguments = std::make_shared<HistoryArguments>();
+  CLI::App* history_command = pack->add_subcommand(
+      "history", "The pack store's audit log, oldest first: who published or promoted what");
+  history_command->add_option("name", history_arguments->name, "only this pack");
+  addStoreOptions(*history_command, history_arguments->store, false);
+  commands.push_back({history_command, [&options, history_arguments] {
+                        return history(options, *history_arguments);
+                      }});
 }
 
 }  // namespace rivet::cli

@@ -1,5 +1,5 @@
-// `rivet pack keygen`, `rivet pack build` and `rivet pack verify`: signed pack artifacts,
-// made and checked locally (docs/pack-delivery.md).
+// `rivet pack keygen`, `build` and `verify`: signed pack artifacts, made and checked locally;
+// `rivet pack publish`, `promote` and `history`: the pack store (docs/pack-delivery.md).
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -8,6 +8,6 @@
 
 namespace rivet::cli {
 
-void addPackCommands(CLI::App& app, Commands& commands);
+void addPackCommands(CLI::App& app, const GlobalOptions& options, Commands& commands);
 
 }  // namespace rivet::cli

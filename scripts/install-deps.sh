@@ -9,6 +9,7 @@ packages=(
   libcli11-dev libzstd-dev libarchive-dev libcgroup-dev libgtest-dev prometheus-cpp-dev
   python3 python3-venv curl procps iproute2
   perl nodejs   # interpreters the interpreter-generic tests and example packs run
+  nginx-light   # the HTTPS pack store the pack_store tests publish to (WebDAV PUT)
 )
 
 missing=()

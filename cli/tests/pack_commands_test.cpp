@@ -1,6 +1,10 @@
-// `rivet pack keygen`, `build` and `verify` as an operator runs them: the real rivet binary on
-// real files (no rivetd needed).
+// `rivet pack keygen`, `build` and `verify`, and `publish`, `promote` and `history` on a file://
+// store, as an operator runs them: the real rivet binary on real files (no rivetd needed).
 #include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "rivet/test/rivetd_process.hpp"
 #include "rivet/test/temp_dir.hpp"
@@ -44,6 +48,97 @@ TEST(PackCommandsTest, KeygenBuildVerify) {
   EXPECT_EQ(untrusted.exit_code, 1);
   EXPECT_NE(untrusted.err.find("rivet: signed by unknown key "), std::string::npos)
       << untrusted.err;
+}
+
+// Every file under `dir`, by relative path.
+std::vector<std::string> filesUnder(const std::filesystem::path& dir) {
+  std::vector<std::string> files;
+  std::error_code error;
+  for (std::filesystem::recursive_directory_iterator entry(dir, error), end; !error && entry != end;
+       entry.increment(error)) {
+    if (entry->is_regular_file()) files.push_back(entry->path().lexically_relative(dir).string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+TEST(PackCommandsTest, PublishPromoteHistoryOnAFileStore) {
+  TempDir temp("pack-store-commands-test");
+  temp.write("pack/pack.yaml", "name: demo\nversion: 1.0.0\n");
+  temp.write("pack/actions/hello.yaml", "name: hello\nrunner_type: local-shell-script\n");
+  ASSERT_EQ(rivet({"pack", "keygen", "--out", temp.str()}).exit_code, 0);
+  ASSERT_EQ(rivet({"pack", "build", temp.child("pack"), "--key", temp.child("rivet-pack.key"),
+                   "--out", temp.child("out")})
+                .exit_code,
+            0);
+  const std::string manifest = temp.child("out/demo-1.0.0.manifest.json");
+  const std::string store = "file://" + temp.child("store");
+
+  // Straight to prod: refused, with the two ways there, and nothing written.
+  auto refused = rivet({"pack", "publish", manifest, "--store", store, "--stage", "prod"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("rivet: stage 'prod' is protected: promote"), std::string::npos)
+      << refused.err;
+  EXPECT_NE(refused.err.find("--force"), std::string::npos) << refused.err;
+  EXPECT_TRUE(filesUnder(temp.child("store")).empty());
+
+  auto published =
+      rivet({"pack", "publish", manifest, "--store", store, "--stage", "test", "--as", "alice"});
+  ASSERT_EQ(published.exit_code, 0) << published.err;
+  EXPECT_NE(published.out.find("publish demo 1.0.0 -> test by alice at 20"), std::string::npos)
+      << published.out;
+  EXPECT_EQ(filesUnder(temp.child("store/artifacts")),
+            (std::vector<std::string>{"demo/1.0.0/demo-1.0.0.manifest.json",
+                                      "demo/1.0.0/demo-1.0.0.tar.zst"}));
+
+  auto missing = rivet(
+      {"pack", "promote", "demo", "2.0.0", "--from", "test", "--to", "prod", "--store", store});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("stage 'test' has pack 'demo' at version 1.0.0, not 2.0.0"),
+            std::string::npos)
+      << missing.err;
+
+  auto promoted = rivet({"pack", "promote", "demo", "1.0.0", "--from", "test", "--to", "prod",
+                         "--store", store, "--as", "bob"});
+  ASSERT_EQ(promoted.exit_code, 0) << promoted.err;
+  EXPECT_NE(promoted.out.find("promote demo 1.0.0 test -> prod by bob"), std::string::npos)
+      << promoted.out;
+
+  // The store from RIVET_STORE; with --force straight to prod, which the audit log says.
+  ::setenv("RIVET_STORE", store.c_str(), 1);
+  auto forced = rivet({"pack", "publish", manifest, "--stage", "prod", "--force", "--as", "carol"});
+  ::unsetenv("RIVET_STORE");
+  ASSERT_EQ(forced.exit_code, 0) << forced.err;
+  EXPECT_NE(forced.out.find("(forced)"), std::string::npos) << forced.out;
+
+  auto table = rivet({"pack", "history", "demo", "--store", store});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  const auto alice = table.out.find("alice  publish");
+  const auto bob = table.out.find("bob    promote");
+  const auto carol = table.out.find("carol  publish");
+  ASSERT_NE(alice, std::string::npos) << table.out;
+  ASSERT_NE(bob, std::string::npos) << table.out;
+  ASSERT_NE(carol, std::string::npos) << table.out;
+  EXPECT_LT(alice, bob);
+  EXPECT_LT(bob, carol);
+  EXPECT_NE(table.out.find("test -> prod"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("forced"), std::string::npos) << table.out;
+
+  auto as_json = rivet({"pack", "history", "--store", store, "--json"});
+  ASSERT_EQ(as_json.exit_code, 0) << as_json.err;
+  const auto entries = nlohmann::json::parse(as_json.out, nullptr, false);
+  ASSERT_TRUE(entries.is_array()) << as_json.out;
+  ASSERT_EQ(entries.size(), 3u);
+  EXPECT_EQ(entries[1]["from_stage"], "test");
+  EXPECT_EQ(entries[2]["forced"], true);
+  EXPECT_EQ(entries[2]["who"], "carol");
+
+  auto bad_stage = rivet({"pack", "publish", manifest, "--store", store, "--stage", "Test"});
+  EXPECT_EQ(bad_stage.exit_code, 2);
+  EXPECT_NE(bad_stage.err.find("invalid stage name 'Test'"), std::string::npos) << bad_stage.err;
+  auto no_store = rivet({"pack", "history"});
+  EXPECT_EQ(no_store.exit_code, 2);
+  EXPECT_NE(no_store.err.find("--store"), std::string::npos) << no_store.err;
 }
 
 }  // namespace

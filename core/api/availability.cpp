@@ -17,7 +17,7 @@ Availability fromPreparation(const PreparationProgress& progress) {
 
 Availability packAvailability(const ApiContext& context, const PackEntry& pack) {
   if (!pack.available) return {false, "unavailable", pack.error};
-  return fromPreparation(context.preparation.packProgress(pack.spec.ref));
+  return fromPreparation(context.preparation.packProgress(pack.spec.path));
 }
 
 Availability actionAvailability(const ApiContext& context, const PackEntry* pack,
@@ -25,8 +25,7 @@ Availability actionAvailability(const ApiContext& context, const PackEntry* pack
   if (pack == nullptr) return {false, "unavailable", "its pack is not loaded"};
   if (!pack->available) return {false, "unavailable", "its pack is unavailable: " + pack->error};
   if (!action.available) return {false, "unavailable", action.error};
-  return fromPreparation(
-      context.preparation.progress(action.spec.pack, action.spec.runner_type));
+  return fromPreparation(context.preparation.progress(pack->spec.path, action.spec.runner_type));
 }
 
 }  // namespace rivet::core

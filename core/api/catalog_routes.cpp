@@ -33,12 +33,12 @@ std::optional<sdk::ResourceLimits> sandboxCaps(const ApiContext& context) {
   return state.limits;
 }
 
-nlohmann::json actionJson(const ApiContext& context, const ActionEntry& entry,
+nlohmann::json actionJson(const ApiContext& context, const PackCatalog& catalog,
+                          const ActionEntry& entry,
                           const std::optional<sdk::ResourceLimits>& caps) {
   const auto& spec = entry.spec;
   const auto& plugins = context.plugins;
-  const auto availability =
-      actionAvailability(context, context.catalog.findPack(spec.pack), entry);
+  const auto availability = actionAvailability(context, catalog.findPack(spec.pack), entry);
   nlohmann::json parameters = nlohmann::json::object();
   for (const auto& parameter : spec.parameters) parameters[parameter.name] = parameterJson(parameter);
   nlohmann::json timeout = nullptr;
@@ -66,43 +66,97 @@ nlohmann::json actionJson(const ApiContext& context, const ActionEntry& entry,
           {"parameters", parameters}};
 }
 
+// A pack upgrade that failed: the version the store offered and why it was not installed.
+nlohmann::json upgradeFailureJson(const PackUpgradeFailure& failure) {
+  return {{"version", failure.version},
+          {"digest", failure.digest},
+          {"error", failure.error},
+          {"at", formatTime(failure.at_ms)},
+          {"retried", failure.retried}};
+}
+
+nlohmann::json packJson(const ApiContext& context, const PackEntry& pack,
+                        const PackSyncStatus* sync) {
+  const auto availability = packAvailability(context, pack);
+  nlohmann::json json{{"ref", pack.spec.ref},
+                      {"name", pack.spec.name},
+                      {"version", pack.spec.version},
+                      {"description", pack.spec.description},
+                      {"author", pack.spec.author},
+                      {"path", pack.spec.path},
+                      {"available", availability.available},
+                      {"state", availability.state},
+                      {"error", availability.error},
+                      {"actions", pack.actions.size()},
+                      {"source", pack.delivered ? "store" : "packs_dir"},
+                      {"stage", nullptr},
+                      {"digest", nullptr},
+                      {"installed_at", nullptr},
+                      {"upgrade_failure", nullptr}};
+  if (pack.delivered) {
+    json["stage"] = pack.delivered->stage;
+    json["digest"] = pack.delivered->digest;
+    json["installed_at"] = formatTime(pack.delivered->installed_at_ms);
+  }
+  if (sync != nullptr) {
+    if (auto it = sync->failures.find(pack.spec.name); it != sync->failures.end()) {
+      json["upgrade_failure"] = upgradeFailureJson(it->second);
+    }
+  }
+  return json;
+}
+
+// The pack store this agent follows, and the packs of its stage it could not install at all.
+nlohmann::json syncJson(const PackSyncStatus& sync, const PackCatalog& catalog) {
+  nlohmann::json not_installed = nlohmann::json::object();
+  for (const auto& [name, failure] : sync.failures) {
+    bool listed = false;
+    for (const auto& pack : catalog.packs()) listed = listed || pack.spec.name == name;
+    if (!listed) not_installed[name] = upgradeFailureJson(failure);
+  }
+  return {{"store", sync.store},
+          {"stage", sync.stage},
+          {"last_check_at", sync.last_check_ms ? nlohmann::json(formatTime(sync.last_check_ms))
+                                               : nlohmann::json(nullptr)},
+          {"last_error", sync.last_error},
+          {"not_installed", not_installed}};
+}
+
 }  // namespace
 
 void addCatalogRoutes(Router& router, const ApiContext& context) {
   router.add("GET", "/v1/packs", [&context](const RouteRequest&) {
+    const auto catalog = context.catalog.current();
+    std::optional<PackSyncStatus> sync;
+    if (context.pack_sync != nullptr) sync = context.pack_sync->status();
     nlohmann::json items = nlohmann::json::array();
-    for (const auto& pack : context.catalog.packs()) {
-      const auto availability = packAvailability(context, pack);
-      items.push_back({{"ref", pack.spec.ref},
-                       {"name", pack.spec.name},
-                       {"version", pack.spec.version},
-                       {"description", pack.spec.description},
-                       {"author", pack.spec.author},
-                       {"path", pack.spec.path},
-                       {"available", availability.available},
-                       {"state", availability.state},
-                       {"error", availability.error},
-                       {"actions", pack.actions.size()}});
+    for (const auto& pack : catalog->packs()) {
+      items.push_back(packJson(context, pack, sync ? &*sync : nullptr));
     }
-    return jsonResponse(200, {{"items", items}});
+    return jsonResponse(200, {{"items", items},
+                              {"sync", sync ? syncJson(*sync, *catalog) : nlohmann::json(nullptr)}});
   });
 
   router.add("GET", "/v1/actions", [&context](const RouteRequest&) {
+    const auto catalog = context.catalog.current();
     nlohmann::json items = nlohmann::json::array();
     const auto caps = sandboxCaps(context);
-    for (const auto& pack : context.catalog.packs()) {
-      for (const auto& action : pack.actions) items.push_back(actionJson(context, action, caps));
+    for (const auto& pack : catalog->packs()) {
+      for (const auto& action : pack.actions) {
+        items.push_back(actionJson(context, *catalog, action, caps));
+      }
     }
     return jsonResponse(200, {{"items", items}});
   });
 
   router.add("GET", "/v1/actions/{ref}", [&context](const RouteRequest& request) {
+    const auto catalog = context.catalog.current();
     const auto& ref = request.path.at("ref");
-    const auto* action = context.catalog.findAction(ref);
+    const auto* action = catalog->findAction(ref);
     if (action == nullptr) {
       return errorResponse(404, "unknown_action", "no action '" + ref + "' on this host");
     }
-    return jsonResponse(200, actionJson(context, *action, sandboxCaps(context)));
+    return jsonResponse(200, actionJson(context, *catalog, *action, sandboxCaps(context)));
   });
 }
 

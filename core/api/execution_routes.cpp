@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "api/availability.hpp"
+#include "api/dev_packs.hpp"
 #include "api/http_json.hpp"
 #include "api/output_follow_stream.hpp"
 #include "api/rest_api.hpp"
@@ -49,6 +50,9 @@ nlohmann::json executionJson(const sdk::ExecutionRecord& record) {
           {"timeout_seconds", record.timeout_seconds},
           {"result", record.result},
           {"usage", usage},
+          {"pack_version", record.pack_version},
+          {"pack_source", record.pack_source},
+          {"pack_digest", record.pack_digest},
           {"requester", {{"subject", record.requester.subject}, {"sans", record.requester.sans}}},
           {"created_at", formatTime(record.created_at_ms)},
           {"started_at", time(record.started_at_ms)},
@@ -153,11 +157,15 @@ sdk::HttpResponse createExecution(const ApiContext& context, const RouteRequest&
     return errorResponse(400, "invalid_request", "the body must be a JSON object");
   }
   for (const auto& [field, value] : body.items()) {
-    if (field != "action" && field != "parameters" && field != "timeout" && field != "wait") {
+    if (field != "action" && field != "parameters" && field != "timeout" && field != "wait" &&
+        field != "pack") {
       return errorResponse(400, "invalid_request",
                            "unknown field '" + field +
-                               "'; expected action, parameters, timeout, wait");
+                               "'; expected action, parameters, timeout, wait, pack");
     }
+  }
+  if (body.contains("pack")) {
+    if (auto refused = refuseDevPack(context.dev_packs, request.http.peer)) return *refused;
   }
   if (!body.contains("action") || !body["action"].is_string()) {
     return errorResponse(400, "invalid_request", "'action' must be a string like 'pack.action'");
@@ -198,11 +206,26 @@ sdk::HttpResponse createExecution(const ApiContext& context, const RouteRequest&
     }
   }
 
-  const auto* action = context.catalog.findAction(ref);
-  if (action == nullptr) {
-    return errorResponse(404, "unknown_action", "no action '" + ref + "' on this host");
+  // One catalog throughout, even if pack sync swaps in another meanwhile; in dev mode, the
+  // pack sent alone.
+  std::shared_ptr<const PackCatalog> catalog;
+  std::string dev_digest;
+  if (body.contains("pack")) {
+    auto installed = installDevPack(*context.dev_packs, context.plugins, body["pack"]);
+    if (auto* refused = std::get_if<sdk::HttpResponse>(&installed)) return std::move(*refused);
+    auto& dev = std::get<DevPack>(installed);
+    catalog = std::make_shared<const PackCatalog>(std::move(dev.catalog));
+    dev_digest = dev.digest;
+  } else {
+    catalog = context.catalog.current();
   }
-  const auto* pack = context.catalog.findPack(action->spec.pack);
+  const auto* action = catalog->findAction(ref);
+  if (action == nullptr) {
+    return errorResponse(404, "unknown_action",
+                         "no action '" + ref + "' " +
+                             (dev_digest.empty() ? "on this host" : "in the pack sent"));
+  }
+  const auto* pack = catalog->findPack(action->spec.pack);
   const auto* runner = context.plugins.runnerFor(action->spec.runner_type);
   const auto availability = actionAvailability(context, pack, *action);
   if (!availability.available || runner == nullptr) {
@@ -234,7 +257,14 @@ sdk::HttpResponse createExecution(const ApiContext& context, const RouteRequest&
                                      : runner->defaultTimeoutSeconds(action->spec.runner_type);
   auto record = context.executor.submit(SubmitRequest{pack->spec, action->spec, *runner,
                                                       parameters, recorded, request.http.peer,
-                                                      timeout, idempotency_key});
+                                                      timeout, idempotency_key,
+                                                      pack->directory_hold,
+                                                      !dev_digest.empty() ? "dev"
+                                                      : pack->delivered   ? "store"
+                                                                          : "packs_dir",
+                                                      !dev_digest.empty() ? dev_digest
+                                                      : pack->delivered   ? pack->delivered->digest
+                                                                          : ""});
   if (!record.ok()) {
     if (record.status().code() == sdk::ErrorCode::exhausted) {
       if (context.metrics) context.metrics->executionRejected("queue_full");

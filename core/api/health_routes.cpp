@@ -18,7 +18,7 @@ void addHealthRoutes(Router& router, const ApiContext& context) {
     std::size_t loaded = 0;
     std::size_t building = 0;
     std::size_t unavailable = 0;
-    for (const auto& pack : context.catalog.packs()) {
+    for (const auto& pack : context.catalog.current()->packs()) {
       const auto availability = packAvailability(context, pack);
       (availability.available ? loaded : availability.state == "building" ? building : unavailable)++;
     }

@@ -7,23 +7,27 @@
 #include <string>
 
 #include "api/router.hpp"
+#include "config/pack_delivery_config.hpp"
 #include "executor/executor.hpp"
 #include "metrics/execution_metrics.hpp"
-#include "packs/pack_catalog.hpp"
+#include "packs/live_catalog.hpp"
 #include "plugin_host/plugin_set.hpp"
 #include "preparation/pack_preparation.hpp"
+#include "sync/pack_sync.hpp"
 #include "rivet/sdk/transport.hpp"
 
 namespace rivet::core {
 
 struct ApiContext {
-  const PackCatalog& catalog;
+  const LiveCatalog& catalog;          // a route takes current() once and works on that
   const PackPreparation& preparation;
   const PluginSet& plugins;
   Executor& executor;
   ExecutionMetrics* metrics;           // null: GET /v1/metrics answers 404
   std::int64_t started_at_ms;
   int max_timeout_seconds;             // the most a request's `timeout` may ask for
+  const PackSync* pack_sync = nullptr; // null: packs come from the packs directory only
+  const DevPacksConfig* dev_packs = nullptr;  // null: dev mode off
 };
 
 void addHealthRoutes(Router& router, const ApiContext& context);

@@ -68,6 +68,13 @@ Status checkValue(const std::string& section, const ConfigKey& key, const std::s
 
 }  // namespace
 
+std::vector<std::string> parseList(const std::string& value) {
+  Poco::StringTokenizer items(value, ",",
+                              Poco::StringTokenizer::TOK_TRIM |
+                                  Poco::StringTokenizer::TOK_IGNORE_EMPTY);
+  return {items.begin(), items.end()};
+}
+
 std::optional<std::chrono::seconds> parseDuration(std::string_view text) {
   if (text.empty()) return std::nullopt;
   std::int64_t unit = 1;
@@ -127,9 +134,7 @@ sdk::StatusOr<HostConfig> readHostConfig(const Poco::Util::AbstractConfiguration
   host.packs_dir = values["packs_dir"].empty() ? defaults.packs_dir : absolute(values["packs_dir"]);
   host.plugin_dir =
       values["plugin_dir"].empty() ? defaults.plugin_dir : absolute(values["plugin_dir"]);
-  Poco::StringTokenizer names(values["plugins"], ",",
-                              Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
-  host.plugins.assign(names.begin(), names.end());
+  host.plugins = parseList(values["plugins"]);
   host.nice = static_cast<int>(Poco::NumberParser::parse(Poco::trim(values["nice"])));
   const auto integer = [&values](const char* key) {
     return Poco::NumberParser::parse64(Poco::trim(values[key]));

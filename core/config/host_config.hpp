@@ -50,6 +50,9 @@ struct DefaultPaths {
   std::filesystem::path shim_path;
 };
 
+// A "list" key's value: comma-separated, items trimmed, empty ones dropped.
+std::vector<std::string> parseList(const std::string& value);
+
 // "90s", "15m", "1h", "180d" or plain seconds; nullopt if it is none of these.
 std::optional<std::chrono::seconds> parseDuration(std::string_view text);
 

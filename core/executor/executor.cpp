@@ -165,6 +165,9 @@ sdk::StatusOr<sdk::ExecutionRecord> Executor::submit(const SubmitRequest& reques
   record.created_at_ms = nowMs();
   record.timeout_seconds = request.timeout_seconds;
   record.idempotency_key = request.idempotency_key;
+  record.pack_version = request.pack.version;
+  record.pack_source = request.pack_source;
+  record.pack_digest = request.pack_digest;
 
   auto plan = request.runner.plan(
       sdk::LaunchRequest{record.id, request.pack, request.action, request.parameters});
@@ -218,6 +221,7 @@ sdk::StatusOr<sdk::ExecutionRecord> Executor::submit(const SubmitRequest& reques
   {
     std::lock_guard lock(mutex_);
     queue_.push_back({record.id, dir, false, request.action.limits});
+    if (request.pack_hold) pack_holds_.emplace(record.id, request.pack_hold);
   }
   wake();
   return record;
@@ -293,6 +297,14 @@ void Executor::record(const std::string& id, const sdk::ExecutionUpdate& update)
 
 void Executor::finish(const std::string& id, const sdk::ExecutionUpdate& update) {
   record(id, update);
+  std::shared_ptr<const void> pack_hold;  // released outside the lock: it may remove a directory
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = pack_holds_.find(id); it != pack_holds_.end()) {
+      pack_hold = std::move(it->second);
+      pack_holds_.erase(it);
+    }
+  }
   // Read once, for the waiting POSTs and the metrics alike.
   auto ended = store_.get(id);
   const bool recorded = ended.ok() && sdk::isTerminal(ended->status);

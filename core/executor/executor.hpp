@@ -22,6 +22,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -65,6 +66,10 @@ struct SubmitRequest {
   const sdk::Requester& requester;
   int timeout_seconds = 0;             // the effective timeout, already checked by the caller
   std::string idempotency_key;
+  // Kept until the execution ends: its pack's directory (PackEntry::directory_hold).
+  std::shared_ptr<const void> pack_hold;
+  std::string pack_source = "packs_dir";  // recorded with pack.version (ExecutionRecord)
+  std::string pack_digest;
 };
 
 struct ExecutorCounts {
@@ -168,6 +173,7 @@ class Executor {
   std::map<int, StartingExecution> starting_;  // by report fd; the watcher thread's only
   std::vector<std::string> cancel_on_launch_;  // canceled while launching: signal when registered
   std::map<int, SupervisedExecution> supervised_;  // by pidfd
+  std::map<std::string, std::shared_ptr<const void>> pack_holds_;  // by execution id
   std::uint64_t next_waiter_ = 0;
   std::map<std::uint64_t, EndWaiter> end_waiters_;
 

@@ -69,6 +69,10 @@ struct ExecutionMetrics::Families {
   Gauge& pack_load_failures = registerFamily(prometheus::BuildGauge(), "rivet_pack_load_failures",
                                              "Packs that failed to load", registry)
                                   .Add({});
+  Family<Counter>& pack_upgrade_failures =
+      registerFamily(prometheus::BuildCounter(), "rivet_pack_upgrade_failures_total",
+                     "Pack versions from the pack store that could not be installed, by pack",
+                     registry);
   Gauge& resident_memory =
       registerFamily(prometheus::BuildGauge(), "rivet_process_resident_memory_bytes",
                      "Resident memory of the rivetd process", registry)
@@ -104,6 +108,10 @@ void ExecutionMetrics::setQueued(std::size_t count) {
 
 void ExecutionMetrics::packLoadFailures(std::size_t count) {
   families_->pack_load_failures.Set(static_cast<double>(count));
+}
+
+void ExecutionMetrics::packUpgradeFailed(const std::string& pack) {
+  families_->pack_upgrade_failures.Add({{"pack", pack}}).Increment();
 }
 
 void ExecutionMetrics::executionRejected(const std::string& reason) {

@@ -30,6 +30,8 @@ class ExecutionMetrics {
   void setQueued(std::size_t count);
   // rivet_pack_load_failures: packs that failed to load at the last (re)load.
   void packLoadFailures(std::size_t count);
+  // rivet_pack_upgrade_failures_total{pack}: a version from the pack store not installed.
+  void packUpgradeFailed(const std::string& pack);
   // rivet_executions_rejected_total{reason}, e.g. reason "queue_full".
   void executionRejected(const std::string& reason);
 

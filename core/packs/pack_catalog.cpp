@@ -10,7 +10,6 @@
 #include "packs/action_metadata.hpp"
 #include "packs/metadata_error.hpp"
 #include "packs/metadata_fields.hpp"
-#include "packs/metadata_error.hpp"
 
 namespace rivet::core {
 namespace {
@@ -139,25 +138,49 @@ PackCatalog PackCatalog::load(const std::string& packs_dir) {
 
   std::map<std::string, std::string> ref_owner;  // pack ref -> the path of the pack that has it
   for (const fs::path& dir : dirs) {
-    PackEntry pack;
-    std::error_code error;
-    fs::path canonical = fs::canonical(dir, error);
-    pack.spec.path = error ? fs::absolute(dir).string() : canonical.string();
-    const fs::path file = fs::path(pack.spec.path) / "pack.yaml";
-    pack.error = refusalWhileReading(file, [&] { readPackMetadata(file, pack.spec); });
-    if (pack.spec.ref.empty()) {
-      // No valid ref: shown under its directory's name.
-      pack.spec.ref = dir.filename().string();
+    PackEntry pack = loadPack(dir.string());
+    if (!pack.available) {
+      // Refused before its ref was read: it claims none.
     } else if (auto [owner, inserted] = ref_owner.emplace(pack.spec.ref, pack.spec.path);
                !inserted) {
-      pack.error =
-          file.string() + ": pack ref '" + pack.spec.ref + "' is already used by " + owner->second;
+      pack.error = (fs::path(pack.spec.path) / "pack.yaml").string() + ": pack ref '" +
+                   pack.spec.ref + "' is already used by " + owner->second;
+      pack.available = false;
+      pack.actions.clear();
     }
-    pack.available = pack.error.empty();
-    if (pack.available) pack.actions = readActions(pack.spec);
     catalog.packs_.push_back(std::move(pack));
   }
   return catalog;
+}
+
+PackEntry PackCatalog::loadPack(const std::string& pack_dir) {
+  PackEntry pack;
+  std::error_code error;
+  fs::path canonical = fs::canonical(pack_dir, error);
+  pack.spec.path = error ? fs::absolute(pack_dir).string() : canonical.string();
+  const fs::path file = fs::path(pack.spec.path) / "pack.yaml";
+  pack.error = refusalWhileReading(file, [&] { readPackMetadata(file, pack.spec); });
+  // No valid ref: shown under its directory's name.
+  if (pack.spec.ref.empty()) pack.spec.ref = fs::path(pack_dir).filename().string();
+  pack.available = pack.error.empty();
+  if (pack.available) pack.actions = readActions(pack.spec);
+  return pack;
+}
+
+sdk::StatusOr<PackCatalog> PackCatalog::withPack(PackEntry pack) const {
+  PackCatalog next = *this;
+  for (auto& existing : next.packs_) {
+    if (existing.spec.ref != pack.spec.ref) continue;
+    if (!existing.delivered) {
+      return sdk::Status(sdk::ErrorCode::conflict,
+                         "pack ref '" + pack.spec.ref + "' is already used by " +
+                             existing.spec.path + " (the packs directory)");
+    }
+    existing = std::move(pack);
+    return next;
+  }
+  next.packs_.push_back(std::move(pack));
+  return next;
 }
 
 const PackEntry* PackCatalog::findPack(std::string_view ref) const {

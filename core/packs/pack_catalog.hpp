@@ -1,9 +1,16 @@
-// The packs installed on this host and their actions, as read from the packs directory at
-// start. Only actions listed here can ever run; a request names them by "pack.action" and no
-// path is ever taken from a request.
+// The packs installed on this host and their actions: those of the packs directory, read at
+// start, and those a pack store delivered (pack sync). Only actions listed here can ever run;
+// a request names them by "pack.action" and no path is ever taken from a request.
+//
+// A catalog does not change once built: pack sync builds a new one with a pack replaced and
+// swaps it in (LiveCatalog), so a request works on one consistent catalog throughout.
 #pragma once
 
+#include <rivet/sdk/status.hpp>
 #include <rivet/sdk/types.hpp>
+#include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +25,13 @@ struct ActionEntry {
   std::string error;
 };
 
+// How a pack from a pack store got here.
+struct DeliveredFrom {
+  std::string stage;
+  std::string digest;                  // the artifact's "sha256:..."
+  std::int64_t installed_at_ms = 0;
+};
+
 // A pack as listed. An unavailable pack has no actions: they are not read when pack.yaml is
 // missing or refused, or when its ref is already taken by another pack.
 struct PackEntry {
@@ -25,6 +39,10 @@ struct PackEntry {
   bool available = true;
   std::string error;
   std::vector<ActionEntry> actions;
+  std::optional<DeliveredFrom> delivered;  // absent: from the packs directory
+  // Keeps the pack's directory while anything holds a copy: a catalog that lists it, or an
+  // execution started from it (Executor). Null for the packs directory's packs.
+  std::shared_ptr<const void> directory_hold;
 };
 
 class PackCatalog {
@@ -34,6 +52,13 @@ class PackCatalog {
   // makes that pack or action unavailable with a reason that names the file and, where there
   // is one, the line.
   static PackCatalog load(const std::string& packs_dir);
+
+  // Reads one pack directory (pack.yaml and actions/), with the same rules as load().
+  static PackEntry loadPack(const std::string& pack_dir);
+
+  // A copy with `pack` added, or in place of the pack with its ref. conflict when that ref
+  // belongs to a pack of the packs directory: a delivered pack never shadows a local one.
+  sdk::StatusOr<PackCatalog> withPack(PackEntry pack) const;
 
   const std::vector<PackEntry>& packs() const { return packs_; }
   std::vector<PackEntry>& packs() { return packs_; }

@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -31,25 +32,32 @@ class PackPreparation {
  public:
   // Starts preparing every available pack for each runner its available actions use.
   // `on_failure` is called (from a preparing thread) after each failure.
-  PackPreparation(const PackCatalog& catalog, const PluginSet& plugins, sdk::Logger& log,
-                  std::function<void(std::size_t failures)> on_failure = {});
+  PackPreparation(std::shared_ptr<const PackCatalog> catalog, const PluginSet& plugins,
+                  sdk::Logger& log, std::function<void(std::size_t failures)> on_failure = {});
   PackPreparation(const PackPreparation&) = delete;
   PackPreparation& operator=(const PackPreparation&) = delete;
   // Waits for the preparation under way (a runner's preparePack cannot be interrupted) and
   // skips the rest.
   ~PackPreparation();
 
-  PreparationProgress progress(const std::string& pack_ref, const std::string& runner_type) const;
+  // By the pack's directory: a pack delivered later (pack sync) is another directory, prepared
+  // before it is listed (prepareNow), so it has no entry here and counts as ready.
+  PreparationProgress progress(const std::string& pack_path, const std::string& runner_type) const;
   // The pack as a whole: failed if preparing it failed for a runner, building while any runner
   // is still at it, else ready.
-  PreparationProgress packProgress(const std::string& pack_ref) const;
+  PreparationProgress packProgress(const std::string& pack_path) const;
+
+  // The runners the pack's available actions use, each once, in the actions' order.
+  static std::vector<sdk::Runner*> runnersOf(const PackEntry& pack, const PluginSet& plugins);
+  // Prepares `pack` for each of its runners on the calling thread; the first failure stops.
+  static sdk::Status prepareNow(const PackEntry& pack, const PluginSet& plugins);
 
  private:
-  using Key = std::pair<std::string, sdk::Runner*>;  // pack ref, runner
+  using Key = std::pair<std::string, sdk::Runner*>;  // pack path, runner
 
   void run(sdk::Runner* runner);
 
-  const PackCatalog& catalog_;
+  std::shared_ptr<const PackCatalog> catalog_;
   const PluginSet& plugins_;
   sdk::Logger& log_;
   std::function<void(std::size_t)> on_failure_;

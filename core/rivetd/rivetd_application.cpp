@@ -11,10 +11,12 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <set>
 
 #include "api/rest_api.hpp"
 #include "config/host_config.hpp"
+#include "config/pack_delivery_config.hpp"
 #include "executor/executor.hpp"
 #include "lifecycle/background_lifecycle.hpp"
 #include "lifecycle/history_lifecycle.hpp"
@@ -24,6 +26,7 @@
 #include "plugin_host/plugin_set.hpp"
 #include "preparation/pack_preparation.hpp"
 #include "rivetd/runner_binding.hpp"
+#include "sync/pack_sync.hpp"
 
 namespace rivet::core {
 namespace {
@@ -122,6 +125,8 @@ int RivetdApplication::main(const std::vector<std::string>& /*args*/) {
 
 void RivetdApplication::printConfigHelp() {
   std::cout << describeSection(kHostSection, hostConfigKeys());
+  std::cout << "\n" << describeSection(kPackSyncSection, packSyncConfigKeys());
+  std::cout << "\n" << describeSection(kDevPacksSection, devPacksConfigKeys());
   auto host = readHostConfig(config(), defaultPaths(config().getString("application.dir")));
   if (!host.ok()) return;
   for (const auto& name : host->plugins) {
@@ -159,10 +164,17 @@ int RivetdApplication::serve() {
                   host->plugin_dir.string() +
                   (file_config_ ? "" : " (no --config: embedded default)"));
 
+  auto sync_config = readPackSyncConfig(config(), host->data_dir);
+  if (!sync_config.ok()) return fail(EXIT_CONFIG, sync_config.status().message());
+  auto dev_packs = readDevPacksConfig(config(), host->data_dir);
+  if (!dev_packs.ok()) return fail(EXIT_CONFIG, dev_packs.status().message());
+  // Left by executions of a rivetd that stopped before they ended; those running now hold
+  // their pack's open files.
+  std::filesystem::remove_all(dev_packs->work_dir, ec);
   auto plugins = PluginSet::load(*host, config());
   if (!plugins.ok()) return fail(EXIT_CONFIG, plugins.status().message());
   if (file_config_) {
-    std::set<std::string> sections{kHostSection};
+    std::set<std::string> sections{kHostSection, kPackSyncSection, kDevPacksSection};
     for (const auto& info : (*plugins)->infos()) sections.insert(info.name);
     if (auto status = checkSections(*file_config_, sections); !status.ok()) {
       return fail(EXIT_CONFIG, status.message());
@@ -176,9 +188,21 @@ int RivetdApplication::serve() {
   if (!std::filesystem::is_directory(host->packs_dir)) {
     log.warning("packs directory " + host->packs_dir.string() + " does not exist: no actions");
   }
-  auto catalog = PackCatalog::load(host->packs_dir.string());
-  bindRunners(catalog, **plugins);
-  for (const auto& pack : catalog.packs()) {
+  ExecutionMetrics metrics;
+  PocoPluginLogger sync_log("rivetd.pack-sync");
+  std::optional<PackSync> sync;
+  auto loaded_catalog = PackCatalog::load(host->packs_dir.string());
+  bindRunners(loaded_catalog, **plugins);
+  if (sync_config->enabled()) {
+    sync.emplace(*sync_config, **plugins, sync_log,
+                 [&metrics](const std::string& pack) { metrics.packUpgradeFailed(pack); });
+    loaded_catalog = sync->withInstalled(std::move(loaded_catalog));
+    log.information("pack sync: stage " + sync_config->stage + " of " + sync_config->store_url +
+                    ", every " + std::to_string(sync_config->interval.count() / 1000) + "s");
+  }
+  LiveCatalog catalog(std::move(loaded_catalog));
+  const auto initial_catalog = catalog.current();
+  for (const auto& pack : initial_catalog->packs()) {
     if (!pack.available) log.warning("pack " + pack.spec.ref + " unavailable: " + pack.error);
     for (const auto& action : pack.actions) {
       if (!action.available) {
@@ -188,8 +212,7 @@ int RivetdApplication::serve() {
   }
 
   std::size_t unavailable_packs = 0;
-  for (const auto& pack : catalog.packs()) unavailable_packs += pack.available ? 0 : 1;
-  ExecutionMetrics metrics;
+  for (const auto& pack : initial_catalog->packs()) unavailable_packs += pack.available ? 0 : 1;
   metrics.packLoadFailures(unavailable_packs);
 
   auto& storage = (*plugins)->storage();
@@ -217,7 +240,8 @@ int RivetdApplication::serve() {
       .sandbox = (*plugins)->sandbox(),
       .action_limits =
           [&catalog](const std::string& pack, const std::string& action) {
-            const auto* entry = catalog.findAction(pack + "." + action);
+            const auto current = catalog.current();
+            const auto* entry = current->findAction(pack + "." + action);
             return entry != nullptr ? entry->spec.limits : sdk::ResourceLimits{};
           },
   };
@@ -233,13 +257,13 @@ int RivetdApplication::serve() {
   BackgroundLifecycle lifecycle(history, host->lifecycle_interval);
 
   PocoPluginLogger preparation_log("rivetd.packs");
-  PackPreparation preparation(catalog, **plugins, preparation_log,
+  PackPreparation preparation(initial_catalog, **plugins, preparation_log,
                               [&metrics, unavailable_packs](std::size_t failures) {
                                 metrics.packLoadFailures(unavailable_packs + failures);
                               });
 
   RestApi api(ApiContext{catalog, preparation, **plugins, executor, &metrics, nowMs(),
-                         host->max_timeout_seconds});
+                         host->max_timeout_seconds, sync ? &*sync : nullptr, &*dev_packs});
 
   std::vector<std::string> endpoints;
   for (const auto& transport : (*plugins)->transports()) {
@@ -249,12 +273,14 @@ int RivetdApplication::serve() {
     }
     for (const auto& endpoint : transport->endpoints()) endpoints.push_back(endpoint);
   }
+  if (sync) sync->start(catalog);
   writeEndpointsFile(host->data_dir, endpoints);
   for (const auto& endpoint : endpoints) log.information("listening on " + endpoint);
 
   waitForTerminationRequest();
   log.information("stopping; running actions keep running");
   for (const auto& transport : (*plugins)->transports()) transport->stop();
+  if (sync) sync->stop();
   lifecycle.stop();
   executor.stop();
   std::filesystem::remove(host->data_dir / "rivetd.endpoints", ec);

@@ -9,5 +9,6 @@
 namespace rivet::core {
 
 void bindRunners(PackCatalog& catalog, const PluginSet& plugins);
+void bindRunners(PackEntry& pack, const PluginSet& plugins);
 
 }  // namespace rivet::core

@@ -103,7 +103,7 @@ Status PythonVenvRunner::preparePack(const sdk::PackSpec& pack) {
   }
   if (!status.ok()) {
     std::lock_guard lock(ready_mutex_);
-    ready_.erase(pack.ref);
+    ready_.erase(pack.path);
     log(sdk::LogLevel::error, "python-venv: pack " + pack.ref +
                                   ": python-script actions unavailable: " + status.message());
   }
@@ -137,7 +137,7 @@ Status PythonVenvRunner::prepare(const sdk::PackSpec& pack) {
   if (auto status = venvs.switchCurrent(key); !status.ok()) return status;
   {
     std::lock_guard lock(ready_mutex_);
-    ready_[pack.ref] = venvs.venvDir(key);
+    ready_[pack.path] = venvs.venvDir(key);
   }
   removeUnusedVenvs(venvs);
   return Status::success();
@@ -172,8 +172,22 @@ Status PythonVenvRunner::ensureVenv(const sdk::PackSpec& pack, const PackVenvs& 
   return status;
 }
 
-void PythonVenvRunner::removeUnusedVenvs(const PackVenvs& venvs) const {
-  const auto in_use = virtualEnvsInUse();
+void PythonVenvRunner::removeUnusedVenvs(const PackVenvs& venvs) {
+  auto in_use = virtualEnvsInUse();
+  {
+    // A virtualenv that a pack directory still plans with is kept too (the serving version
+    // while another is prepared, or a pack sent in dev mode): until that directory is gone.
+    std::lock_guard lock(ready_mutex_);
+    for (auto it = ready_.begin(); it != ready_.end();) {
+      std::error_code ec;
+      if (!fs::exists(it->first, ec)) {
+        it = ready_.erase(it);
+        continue;
+      }
+      in_use.insert(it->second.string());
+      ++it;
+    }
+  }
   std::vector<fs::path> kept;
   const auto removed = venvs.removeUnused(
       [&](const fs::path& venv) { return in_use.contains(venv.string()); }, kept);
@@ -201,7 +215,7 @@ sdk::StatusOr<sdk::LaunchPlan> PythonVenvRunner::buildPlan(
   fs::path venv;
   {
     std::lock_guard lock(ready_mutex_);
-    auto found = ready_.find(request.pack.ref);
+    auto found = ready_.find(request.pack.path);
     if (found == ready_.end()) {
       return Status(ErrorCode::unavailable, action.ref() + ": the virtualenv of pack " +
                                                 request.pack.ref + " is not ready");

@@ -39,7 +39,7 @@ class PythonVenvRunner final : public sdk::Runner {
   // The virtualenv for `key`, reused when complete, built otherwise.
   sdk::Status ensureVenv(const sdk::PackSpec& pack, const PackVenvs& venvs, const std::string& key,
                          const Interpreter& interpreter, bool install_requirements);
-  void removeUnusedVenvs(const PackVenvs& venvs) const;
+  void removeUnusedVenvs(const PackVenvs& venvs);
   sdk::StatusOr<sdk::LaunchPlan> buildPlan(const sdk::LaunchRequest& request) const;
   std::mutex& packMutex(const std::string& pack_ref);
   void log(sdk::LogLevel level, const std::string& message) const;
@@ -52,7 +52,9 @@ class PythonVenvRunner final : public sdk::Runner {
   std::map<std::string, std::unique_ptr<std::mutex>> pack_mutexes_;
 
   mutable std::mutex ready_mutex_;
-  // Pack ref -> the virtualenv directory plans name; absent until preparePack succeeds.
+  // Pack directory -> the virtualenv its plans name; absent until preparePack succeeds. By
+  // directory, not ref: two versions of a pack (pack sync) are two directories, and a failed
+  // build of the new one leaves the old one running on its virtualenv.
   std::map<std::string, std::filesystem::path> ready_;
 };
 

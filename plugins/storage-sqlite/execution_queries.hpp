@@ -8,12 +8,12 @@
 
 namespace rivet::plugins::storage_sqlite {
 
-// Columns in the order decodeExecution() (sqlite_execution_store.cpp) reads them.
+// Columns in the order decodeExecution() (execution_rows.cpp) reads them.
 inline constexpr const char* kExecutionColumns =
     "id, pack, action, parameters, requester_subject, requester_sans, status, exit_code, "
     "term_signal, error, created_at_ms, started_at_ms, ended_at_ms, pid, stdout_path, "
     "stderr_path, timeout_seconds, idempotency_key, result, peak_memory_bytes, cpu_time_us, "
-    "oom_killed";
+    "oom_killed, pack_version, pack_source, pack_digest";
 
 // The newest-first page for `query`. Parameters appear only for the filters set:
 // :pack, :action, :status, :before_seq (the seq of the `before` execution), and always :limit.

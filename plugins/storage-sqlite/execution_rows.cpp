@@ -81,6 +81,10 @@ StatusOr<sdk::ExecutionRecord> decodeExecution(const Statement& row) {
   // NULL: no result (create() and apply() store a null result as NULL).
   if (!row.isNull(18)) record.result = nlohmann::json::parse(row.text(18));
   record.usage = decodeUsage(row);
+  // '' in all three for a row recorded before schema version 5 (migration 5).
+  record.pack_version = row.text(22);
+  record.pack_source = row.text(23);
+  record.pack_digest = row.text(24);
   return record;
 }
 

@@ -8,7 +8,7 @@ namespace rivet::plugins::storage_sqlite {
 
 // Migration N (1-based) takes the schema from version N-1 to N. Append only: never edit a
 // step that has shipped, since databases in the field already ran it.
-inline constexpr std::array<const char*, 4> kMigrations{
+inline constexpr std::array<const char*, 5> kMigrations{
     // 1: executions and their status transitions.
     // seq is the rowid: it orders history (newest first) and backs the list cursor.
     // AUTOINCREMENT keeps it from reusing the number of a purged newest row.
@@ -80,6 +80,15 @@ ALTER TABLE executions ADD COLUMN result TEXT;
 ALTER TABLE executions ADD COLUMN peak_memory_bytes INTEGER;
 ALTER TABLE executions ADD COLUMN cpu_time_us INTEGER;
 ALTER TABLE executions ADD COLUMN oom_killed INTEGER CHECK (oom_killed IN (0, 1));
+)sql",
+    // 5: which copy of the pack the execution ran, written once by create(): pack.yaml's
+    // version, where the pack came from ('packs_dir', 'store' or 'dev') and the artifact's
+    // 'sha256:...' digest ('' for 'packs_dir'). Existing rows get '' in all three: an empty
+    // pack_source means the execution was recorded before schema version 5.
+    R"sql(
+ALTER TABLE executions ADD COLUMN pack_version TEXT NOT NULL DEFAULT '';
+ALTER TABLE executions ADD COLUMN pack_source TEXT NOT NULL DEFAULT '';
+ALTER TABLE executions ADD COLUMN pack_digest TEXT NOT NULL DEFAULT '';
 )sql",
 };
 

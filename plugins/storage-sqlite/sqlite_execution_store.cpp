@@ -168,10 +168,11 @@ Status SqliteExecutionStore::insertExecution(const sdk::ExecutionRecord& record)
       "INSERT INTO executions (id, pack, action, parameters, requester_subject, requester_sans, "
       "status, exit_code, term_signal, error, created_at_ms, started_at_ms, ended_at_ms, pid, "
       "stdout_path, stderr_path, timeout_seconds, idempotency_key, result, peak_memory_bytes, "
-      "cpu_time_us, oom_killed) VALUES (:id, :pack, :action, :parameters, :requester_subject, "
-      ":requester_sans, :status, :exit_code, :term_signal, :error, :created_at_ms, "
-      ":started_at_ms, :ended_at_ms, :pid, :stdout_path, :stderr_path, :timeout_seconds, "
-      ":idempotency_key, :result, :peak_memory_bytes, :cpu_time_us, :oom_killed)");
+      "cpu_time_us, oom_killed, pack_version, pack_source, pack_digest) VALUES (:id, :pack, "
+      ":action, :parameters, :requester_subject, :requester_sans, :status, :exit_code, "
+      ":term_signal, :error, :created_at_ms, :started_at_ms, :ended_at_ms, :pid, :stdout_path, "
+      ":stderr_path, :timeout_seconds, :idempotency_key, :result, :peak_memory_bytes, "
+      ":cpu_time_us, :oom_killed, :pack_version, :pack_source, :pack_digest)");
   if (!insert.ok()) return insert.status();
   insert->bind(":id", record.id);
   insert->bind(":pack", record.pack);
@@ -193,6 +194,10 @@ Status SqliteExecutionStore::insertExecution(const sdk::ExecutionRecord& record)
   insert->bind(":idempotency_key", record.idempotency_key);
   bindOptionalText(*insert, ":result", *result);
   bindUsage(*insert, record.usage);
+  // Which copy of the pack ran: written here only, never changed by apply().
+  insert->bind(":pack_version", record.pack_version);
+  insert->bind(":pack_source", record.pack_source);
+  insert->bind(":pack_digest", record.pack_digest);
   if (auto inserted = insert->step(); !inserted.ok()) return inserted.status();
 
   auto first =

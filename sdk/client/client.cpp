@@ -1,5 +1,6 @@
 #include "rivet/client/client.hpp"
 
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include <algorithm>
@@ -15,6 +16,16 @@ namespace {
 
 using nlohmann::json;
 using rivet::sdk::ErrorCode;
+
+std::string base64(std::string_view bytes) {
+  std::string text(4 * ((bytes.size() + 2) / 3), '\0');
+  const int written =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(text.data()),
+                      reinterpret_cast<const unsigned char*>(bytes.data()),
+                      static_cast<int>(bytes.size()));
+  text.resize(static_cast<std::size_t>(written));
+  return text;
+}
 using rivet::sdk::Status;
 
 // Percent-encodes everything but RFC 3986's unreserved characters: enough for refs, ids and
@@ -141,6 +152,7 @@ Result<json> Client::run(std::string_view ref, const json& parameters, const Run
   json body = {{"action", ref}, {"parameters", parameters}};
   if (options.timeout_seconds) body["timeout"] = *options.timeout_seconds;
   if (options.wait_seconds) body["wait"] = *options.wait_seconds;
+  if (!options.pack_archive.empty()) body["pack"] = {{"archive", base64(options.pack_archive)}};
   // 200: the execution has ended (it was waited for), or the key was seen before and this is
   // the execution it started.
   return exchangeJson("POST", "/v1/executions", {202, 200}, body.dump(),

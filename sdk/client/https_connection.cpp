@@ -71,8 +71,12 @@ std::optional<std::string> unreadableFileReason(const std::string& path) {
 
 class BeastHttpsConnection final : public HttpsConnection {
  public:
-  BeastHttpsConnection(Endpoint endpoint, TlsFiles tls_files, Timeouts timeouts)
-      : endpoint_(std::move(endpoint)), tls_files_(std::move(tls_files)), timeouts_(timeouts) {}
+  BeastHttpsConnection(Endpoint endpoint, TlsFiles tls_files, Timeouts timeouts,
+                       ClientCertificate client_certificate)
+      : endpoint_(std::move(endpoint)),
+        tls_files_(std::move(tls_files)),
+        timeouts_(timeouts),
+        client_certificate_(client_certificate) {}
 
   const Endpoint& endpoint() const override { return endpoint_; }
 
@@ -132,6 +136,7 @@ class BeastHttpsConnection final : public HttpsConnection {
   Endpoint endpoint_;
   TlsFiles tls_files_;
   Timeouts timeouts_;
+  ClientCertificate client_certificate_;
   asio::io_context io_;
   std::optional<ssl::context> tls_context_;  // loaded on first connect, shared by reconnects
   std::unique_ptr<TlsStream> stream_;        // null while not connected
@@ -211,6 +216,12 @@ StatusOr<Response> BeastHttpsConnection::perform(const Request& request, const R
 }
 
 Status BeastHttpsConnection::loadTlsContext() {
+  // Optional: an empty CA file means the system's CAs, and no certificate and key means none.
+  const bool optional = client_certificate_ == ClientCertificate::optional;
+  if (optional && tls_files_.cert_file.empty() != tls_files_.key_file.empty()) {
+    return Status(ErrorCode::invalid_argument,
+                  "give both a client certificate and its key, or neither");
+  }
   const struct {
     const char* what;
     const std::string& path;
@@ -218,6 +229,7 @@ Status BeastHttpsConnection::loadTlsContext() {
                {"client certificate", tls_files_.cert_file},
                {"client key", tls_files_.key_file}};
   for (const auto& file : files) {
+    if (optional && file.path.empty()) continue;
     if (const auto reason = unreadableFileReason(file.path)) {
       return Status(ErrorCode::invalid_argument, std::string("cannot read the ") + file.what +
                                                      " '" + file.path + "': " + *reason);
@@ -231,14 +243,19 @@ Status BeastHttpsConnection::loadTlsContext() {
   const auto failed = [&error](const std::string& what) {
     return Status(ErrorCode::invalid_argument, "cannot load " + what + ": " + error.message());
   };
-  if (context.load_verify_file(tls_files_.ca_file, error)) {
+  // In required mode every file was checked above, so none of these is empty there.
+  if (tls_files_.ca_file.empty()) {
+    if (context.set_default_verify_paths(error)) return failed("the system's CA certificates");
+  } else if (context.load_verify_file(tls_files_.ca_file, error)) {
     return failed("the CA file '" + tls_files_.ca_file + "'");
   }
-  if (context.use_certificate_chain_file(tls_files_.cert_file, error)) {
-    return failed("the client certificate '" + tls_files_.cert_file + "'");
-  }
-  if (context.use_private_key_file(tls_files_.key_file, ssl::context::pem, error)) {
-    return failed("the client key '" + tls_files_.key_file + "'");
+  if (!tls_files_.cert_file.empty()) {
+    if (context.use_certificate_chain_file(tls_files_.cert_file, error)) {
+      return failed("the client certificate '" + tls_files_.cert_file + "'");
+    }
+    if (context.use_private_key_file(tls_files_.key_file, ssl::context::pem, error)) {
+      return failed("the client key '" + tls_files_.key_file + "'");
+    }
   }
   tls_context_.emplace(std::move(context));
   return Status::success();
@@ -386,9 +403,10 @@ std::string BeastHttpsConnection::describe(const beast::error_code& error,
 }  // namespace
 
 std::unique_ptr<HttpsConnection> makeHttpsConnection(Endpoint endpoint, TlsFiles tls_files,
-                                                     Timeouts timeouts) {
-  return std::make_unique<BeastHttpsConnection>(std::move(endpoint), std::move(tls_files),
-                                                timeouts);
+                                                     Timeouts timeouts,
+                                                     ClientCertificate client_certificate) {
+  return std::make_unique<BeastHttpsConnection>(std::move(endpoint), std::move(tls_files), timeouts,
+                                                client_certificate);
 }
 
 }  // namespace rivet::client

@@ -44,7 +44,13 @@ class HttpsConnection {
       const std::function<void(std::string_view)>& on_body) = 0;
 };
 
-std::unique_ptr<HttpsConnection> makeHttpsConnection(Endpoint endpoint, TlsFiles tls_files,
-                                                     Timeouts timeouts);
+// Whether this side must present a client certificate. rivetd always asks for one; other servers
+// (a pack store read over HTTPS) may be used without one, and then an empty `ca_file` means the
+// system's CAs.
+enum class ClientCertificate { required, optional };
+
+std::unique_ptr<HttpsConnection> makeHttpsConnection(
+    Endpoint endpoint, TlsFiles tls_files, Timeouts timeouts,
+    ClientCertificate client_certificate = ClientCertificate::required);
 
 }  // namespace rivet::client

@@ -71,6 +71,18 @@ bool isInside(const fs::path& dir, const fs::path& parent) {
 
 }  // namespace
 
+sdk::Status writePackArchive(const fs::path& pack_dir, const fs::path& archive_file) {
+  if (isInside(archive_file.parent_path(), pack_dir)) {
+    return sdk::Status(sdk::ErrorCode::invalid_argument,
+                       archive_file.string() + " is inside the pack directory");
+  }
+  sdk::StatusOr<std::vector<PackEntry>> entries = collectPackEntries(pack_dir);
+  if (!entries.ok()) return entries.status();
+  return writeReproducibleArchive(pack_dir, *entries, archive_file);
+}
+
+std::string contentDigest(std::string_view bytes) { return "sha256:" + sha256Hex(bytes); }
+
 sdk::StatusOr<BuiltArtifact> buildArtifact(const fs::path& pack_dir, const fs::path& key_file,
                                            const fs::path& out_dir) {
   sdk::StatusOr<PackIdentity> identity = readPackIdentity(pack_dir);

@@ -6,7 +6,6 @@
 #include <limits>
 
 #include "execution_queries.hpp"
-#include "schema_migrations.hpp"
 #include "store_fixture.hpp"
 
 namespace rivet::plugins::storage_sqlite::testing {
@@ -166,9 +165,8 @@ TEST_F(StoreTest, FilteredListsStayIndexedOverALargeHistory) {
 // A database left by the version-1 plugin: migration 1 exactly as it shipped, then two
 // executions and their transitions written the way that plugin wrote them.
 void writeVersion1Database(const std::string& path) {
-  std::ofstream(path).flush();  // an empty file is an empty database
+  writeSchemaAtVersion(path, 1);
   SqliteFile file(path);
-  file.execute(std::string("BEGIN;") + kMigrations[0] + "PRAGMA user_version = 1; COMMIT;");
   file.execute(R"sql(
     INSERT INTO executions (id, pack, action, parameters, requester_subject, requester_sans,
                             status, exit_code, created_at_ms, started_at_ms, ended_at_ms, pid,
@@ -177,37 +175,19 @@ void writeVersion1Database(const std::string& path) {
             'succeeded', 0, 100, 110, 200, 4242, '/out/v1-done.stdout', '/out/v1-done.stderr'),
            ('v1-running', 'linux', 'uptime', '{}', 'CN=alice', '[]',
             'running', NULL, 150, 160, NULL, 4343, '/out/v1-running.stdout', '');
-    INSERT INTO execution_transitions (execution_id, seq, from_status, to_status, at_ms, reason)
-    VALUES ('v1-done', 1, NULL, 'requested', 100, ''),
-           ('v1-done', 2, 'requested', 'succeeded', 200, 'exited'),
-           ('v1-running', 1, NULL, 'running', 150, '');
   )sql");
+  writeOldTransitions(file, "v1");
 }
 
 TEST_F(StoreTest, AVersion1DatabaseIsUpgradedInPlaceAndKeepsItsHistory) {
   writeVersion1Database(databasePath());
-  ASSERT_EQ(SqliteFile(databasePath()).scalar("PRAGMA user_version"), "1");
-
-  auto loaded = openStore();
+  auto loaded = openUpgradedStore(1);
   auto& store = *loaded->store;
-  EXPECT_EQ(SqliteFile(databasePath()).scalar("PRAGMA user_version"),
-            std::to_string(kMigrations.size()));
-  EXPECT_EQ(logger_.count(sdk::LogLevel::info, "to schema version 2"), 1);
-  EXPECT_EQ(logger_.count(sdk::LogLevel::info, "to schema version 1"), 0);
 
   // The old rows read back with the new fields at their defaults.
-  auto done = store.get("v1-done");
-  ASSERT_TRUE(done.ok()) << done.status().message();
-  EXPECT_EQ(done->status, ExecutionStatus::succeeded);
-  EXPECT_EQ(done->parameters, nlohmann::json({{"verbose", true}}));
-  EXPECT_EQ(done->requester.sans, (std::vector<std::string>{"DNS:ops"}));
-  EXPECT_EQ(done->exit_code, 0);
-  EXPECT_EQ(done->ended_at_ms, 200);
-  EXPECT_EQ(done->pid, 4242);
-  EXPECT_EQ(done->stdout_path, "/out/v1-done.stdout");
-  EXPECT_EQ(done->timeout_seconds, 0);
-  EXPECT_EQ(done->idempotency_key, "");
-  EXPECT_EQ(store.transitions("v1-done")->size(), 2u);
+  const auto done = readOldDoneExecution(store, "v1");
+  EXPECT_EQ(done.timeout_seconds, 0);
+  EXPECT_EQ(done.idempotency_key, "");
   EXPECT_EQ(idsOf(*store.list({})), (std::vector<std::string>{"v1-running", "v1-done"}));
 
   // The new indexes work on the old rows: keyless rows of one subject do not collide, ...
@@ -244,10 +224,8 @@ TEST_F(StoreTest, AVersion1DatabaseIsUpgradedInPlaceAndKeepsItsHistory) {
 // A database left by the version-2 plugin: migrations 1 and 2 exactly as they shipped, then
 // one ended execution with a timeout and an idempotency key, written the way that plugin did.
 void writeVersion2Database(const std::string& path) {
-  std::ofstream(path).flush();
+  writeSchemaAtVersion(path, 2);
   SqliteFile file(path);
-  file.execute(std::string("BEGIN;") + kMigrations[0] + kMigrations[1] +
-               "PRAGMA user_version = 2; COMMIT;");
   file.execute(R"sql(
     INSERT INTO executions (id, pack, action, parameters, requester_subject, requester_sans,
                             status, exit_code, created_at_ms, started_at_ms, ended_at_ms, pid,
@@ -257,33 +235,20 @@ void writeVersion2Database(const std::string& path) {
             30, 'key-1'),
            ('v2-running', 'linux', 'uptime', '{}', 'CN=alice', '[]',
             'running', NULL, 150, 160, NULL, 4343, '/out/v2-running.stdout', '', 0, '');
-    INSERT INTO execution_transitions (execution_id, seq, from_status, to_status, at_ms, reason)
-    VALUES ('v2-done', 1, NULL, 'requested', 100, ''),
-           ('v2-done', 2, 'requested', 'succeeded', 200, 'exited'),
-           ('v2-running', 1, NULL, 'running', 150, '');
   )sql");
+  writeOldTransitions(file, "v2");
 }
 
 TEST_F(StoreTest, AVersion2DatabaseIsUpgradedInPlaceWithNoResults) {
   writeVersion2Database(databasePath());
-  ASSERT_EQ(SqliteFile(databasePath()).scalar("PRAGMA user_version"), "2");
-
-  auto loaded = openStore();
+  auto loaded = openUpgradedStore(2);
   auto& store = *loaded->store;
-  EXPECT_EQ(SqliteFile(databasePath()).scalar("PRAGMA user_version"),
-            std::to_string(kMigrations.size()));
-  EXPECT_EQ(logger_.count(sdk::LogLevel::info, "to schema version 3"), 1);
-  EXPECT_EQ(logger_.count(sdk::LogLevel::info, "to schema version 2"), 0);
 
-  auto done = store.get("v2-done");
-  ASSERT_TRUE(done.ok()) << done.status().message();
-  EXPECT_EQ(done->status, ExecutionStatus::succeeded);
-  EXPECT_EQ(done->parameters, nlohmann::json({{"verbose", true}}));
-  EXPECT_EQ(done->timeout_seconds, 30);
-  EXPECT_EQ(done->idempotency_key, "key-1");
-  EXPECT_TRUE(done->result.is_null());
+  const auto done = readOldDoneExecution(store, "v2");
+  EXPECT_EQ(done.timeout_seconds, 30);
+  EXPECT_EQ(done.idempotency_key, "key-1");
+  EXPECT_TRUE(done.result.is_null());
   EXPECT_EQ(store.getByIdempotencyKey("CN=alice", "key-1")->id, "v2-done");
-  EXPECT_EQ(store.transitions("v2-done")->size(), 2u);
   auto page = store.list({});
   ASSERT_TRUE(page.ok()) << page.status().message();
   ASSERT_EQ(page->items.size(), 2u);
@@ -308,25 +273,22 @@ TEST_F(StoreTest, AVersion2DatabaseIsUpgradedInPlaceWithNoResults) {
 }
 
 TEST_F(StoreTest, AMigratedDatabaseHasTheSameSchemaAsANewOne) {
-  const std::string schema_sql =
-      "SELECT type || ' ' || name || ': ' || sql FROM sqlite_master WHERE sql IS NOT NULL "
-      "ORDER BY name";
   openStore();
-  const auto fresh = SqliteFile(databasePath()).column(schema_sql);
+  const auto fresh = schemaOf(databasePath());
   std::filesystem::remove(databasePath());
   std::filesystem::remove(databasePath() + "-wal");
   std::filesystem::remove(databasePath() + "-shm");
 
   writeVersion1Database(databasePath());
   openStore();
-  EXPECT_EQ(SqliteFile(databasePath()).column(schema_sql), fresh);
+  EXPECT_EQ(schemaOf(databasePath()), fresh);
   std::filesystem::remove(databasePath());
   std::filesystem::remove(databasePath() + "-wal");
   std::filesystem::remove(databasePath() + "-shm");
 
   writeVersion2Database(databasePath());
   openStore();
-  EXPECT_EQ(SqliteFile(databasePath()).column(schema_sql), fresh);
+  EXPECT_EQ(schemaOf(databasePath()), fresh);
 }
 
 // The plan of `sql` reads the partial index `index` and nothing else of executions: a SCAN is

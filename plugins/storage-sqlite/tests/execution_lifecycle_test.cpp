@@ -50,14 +50,6 @@ ExecutionRecord inStatus(const std::string& id, ExecutionStatus status,
   return record;
 }
 
-ExecutionUpdate ending(ExecutionStatus status, std::int64_t at_ms) {
-  ExecutionUpdate update;
-  update.status = status;
-  update.at_ms = at_ms;
-  update.ended_at_ms = at_ms;
-  return update;
-}
-
 // ---- idempotency keys ---------------------------------------------------------------------
 
 TEST_F(StoreTest, AnIdempotencyKeyIsUsedOncePerRequesterSubject) {

@@ -71,6 +71,9 @@ TEST_F(StoreTest, CreateThenGetReturnsEveryField) {
   record.parameters["unicode"] = "h\u00e9llo \u2603";
   record.timeout_seconds = 90;
   record.idempotency_key = "deploy-2024-06-01 \u2603";
+  record.pack_version = "1.2.3";
+  record.pack_source = "store";
+  record.pack_digest = "sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae";
   ASSERT_TRUE(loaded->store->create(record).ok());
 
   auto stored = loaded->store->get("e1");
@@ -93,6 +96,9 @@ TEST_F(StoreTest, CreateThenGetReturnsEveryField) {
   EXPECT_EQ(stored->stderr_path, record.stderr_path);
   EXPECT_EQ(stored->timeout_seconds, 90);
   EXPECT_EQ(stored->idempotency_key, record.idempotency_key);
+  EXPECT_EQ(stored->pack_version, "1.2.3");
+  EXPECT_EQ(stored->pack_source, "store");
+  EXPECT_EQ(stored->pack_digest, record.pack_digest);
 
   // list() reads the same columns.
   auto page = loaded->store->list({});
@@ -100,6 +106,9 @@ TEST_F(StoreTest, CreateThenGetReturnsEveryField) {
   ASSERT_EQ(page->items.size(), 1u);
   EXPECT_EQ(page->items[0].timeout_seconds, 90);
   EXPECT_EQ(page->items[0].idempotency_key, record.idempotency_key);
+  EXPECT_EQ(page->items[0].pack_version, "1.2.3");
+  EXPECT_EQ(page->items[0].pack_source, "store");
+  EXPECT_EQ(page->items[0].pack_digest, record.pack_digest);
 
   auto history = loaded->store->transitions("e1");
   ASSERT_TRUE(history.ok()) << history.status().message();
@@ -118,6 +127,9 @@ TEST_F(StoreTest, UnsetOptionalFieldsComeBackUnset) {
                stored->ended_at_ms || stored->usage);
   EXPECT_EQ(stored->error, "");
   EXPECT_EQ(stored->timeout_seconds, 0);
+  EXPECT_EQ(stored->pack_version, "");
+  EXPECT_EQ(stored->pack_source, "");
+  EXPECT_EQ(stored->pack_digest, "");
   EXPECT_EQ(stored->idempotency_key, "");
 }
 

@@ -3,7 +3,6 @@
 // a version-3 database in place.
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <map>
 #include <optional>
@@ -12,7 +11,6 @@
 #include <utility>
 #include <vector>
 
-#include "schema_migrations.hpp"
 #include "store_fixture.hpp"
 
 namespace rivet::plugins::storage_sqlite::testing {
@@ -220,10 +218,8 @@ TEST_F(StoreTest, UsageRoundTripsThroughEveryRead) {
 // A database left by the version-3 plugin: migrations 1 to 3 exactly as they shipped, then an
 // ended execution with a result and a running one, written the way that plugin did.
 void writeVersion3Database(const std::string& path) {
-  std::ofstream(path).flush();  // an empty file is an empty database
+  writeSchemaAtVersion(path, 3);
   SqliteFile file(path);
-  file.execute(std::string("BEGIN;") + kMigrations[0] + kMigrations[1] + kMigrations[2] +
-               "PRAGMA user_version = 3; COMMIT;");
   file.execute(R"sql(
     INSERT INTO executions (id, pack, action, parameters, requester_subject, requester_sans,
                             status, exit_code, created_at_ms, started_at_ms, ended_at_ms, pid,
@@ -233,34 +229,20 @@ void writeVersion3Database(const std::string& path) {
             30, 'key-1', '{"uptime_seconds":86400}'),
            ('v3-running', 'linux', 'uptime', '{}', 'CN=alice', '[]',
             'running', NULL, 150, 160, NULL, 4343, '/out/v3-running.stdout', '', 0, '', NULL);
-    INSERT INTO execution_transitions (execution_id, seq, from_status, to_status, at_ms, reason)
-    VALUES ('v3-done', 1, NULL, 'requested', 100, ''),
-           ('v3-done', 2, 'requested', 'succeeded', 200, 'exited'),
-           ('v3-running', 1, NULL, 'running', 150, '');
   )sql");
+  writeOldTransitions(file, "v3");
 }
 
 TEST_F(StoreTest, AVersion3DatabaseIsUpgradedInPlaceWithNoUsageAndTakesUsageAfterwards) {
   writeVersion3Database(databasePath());
-  ASSERT_EQ(SqliteFile(databasePath()).scalar("PRAGMA user_version"), "3");
-
-  auto loaded = openStore();
+  auto loaded = openUpgradedStore(3);
   auto& store = *loaded->store;
-  EXPECT_EQ(SqliteFile(databasePath()).scalar("PRAGMA user_version"),
-            std::to_string(kMigrations.size()));
-  EXPECT_EQ(logger_.count(sdk::LogLevel::info, "to schema version 4"), 1);
-  EXPECT_EQ(logger_.count(sdk::LogLevel::info, "to schema version 3"), 0);
 
   // The old rows read back whole, without usage.
-  auto done = store.get("v3-done");
-  ASSERT_TRUE(done.ok()) << done.status().message();
-  EXPECT_EQ(done->status, ExecutionStatus::succeeded);
-  EXPECT_EQ(done->parameters, nlohmann::json({{"verbose", true}}));
-  EXPECT_EQ(done->ended_at_ms, 200);
-  EXPECT_EQ(done->timeout_seconds, 30);
-  EXPECT_EQ(done->result, nlohmann::json({{"uptime_seconds", 86400}}));
-  EXPECT_FALSE(done->usage.has_value());
-  EXPECT_EQ(store.transitions("v3-done")->size(), 2u);
+  const auto done = readOldDoneExecution(store, "v3");
+  EXPECT_EQ(done.timeout_seconds, 30);
+  EXPECT_EQ(done.result, nlohmann::json({{"uptime_seconds", 86400}}));
+  EXPECT_FALSE(done.usage.has_value());
   auto page = store.list({});
   ASSERT_TRUE(page.ok()) << page.status().message();
   ASSERT_EQ(idsOf(*page), (std::vector<std::string>{"v3-running", "v3-done"}));
@@ -279,16 +261,13 @@ TEST_F(StoreTest, AVersion3DatabaseIsUpgradedInPlaceWithNoUsageAndTakesUsageAfte
 }
 
 TEST_F(StoreTest, AMigratedVersion3DatabaseHasTheSameSchemaAsANewOne) {
-  const std::string schema_sql =
-      "SELECT type || ' ' || name || ': ' || sql FROM sqlite_master WHERE sql IS NOT NULL "
-      "ORDER BY name";
   openStore();
-  const auto fresh = SqliteFile(databasePath()).column(schema_sql);
+  const auto fresh = schemaOf(databasePath());
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(databasePath() + suffix);
 
   writeVersion3Database(databasePath());
   openStore();
-  EXPECT_EQ(SqliteFile(databasePath()).column(schema_sql), fresh);
+  EXPECT_EQ(schemaOf(databasePath()), fresh);
 }
 
 }  // namespace

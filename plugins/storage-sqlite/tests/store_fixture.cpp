@@ -1,6 +1,10 @@
 #include "store_fixture.hpp"
 
+#include <fstream>
 #include <stdexcept>
+#include <utility>
+
+#include "schema_migrations.hpp"
 
 namespace rivet::plugins::storage_sqlite::testing {
 
@@ -49,11 +53,66 @@ std::vector<std::string> SqliteFile::column(const std::string& sql, int column) 
   return values;
 }
 
+void writeSchemaAtVersion(const std::string& path, std::size_t version) {
+  std::ofstream(path).flush();  // an empty file is an empty database
+  std::string sql = "BEGIN;";
+  for (std::size_t step = 0; step < version; ++step) sql += kMigrations.at(step);
+  SqliteFile(path).execute(sql + "PRAGMA user_version = " + std::to_string(version) +
+                           "; COMMIT;");
+}
+
+void writeOldTransitions(SqliteFile& file, const std::string& prefix) {
+  const std::string done = "'" + prefix + "-done'";
+  const std::string running = "'" + prefix + "-running'";
+  file.execute(
+      "INSERT INTO execution_transitions (execution_id, seq, from_status, to_status, at_ms, "
+      "reason) VALUES (" + done + ", 1, NULL, 'requested', 100, ''), (" + done +
+      ", 2, 'requested', 'succeeded', 200, 'exited'), (" + running +
+      ", 1, NULL, 'running', 150, '')");
+}
+
+sdk::ExecutionRecord readOldDoneExecution(sdk::ExecutionStore& store, const std::string& prefix) {
+  const std::string id = prefix + "-done";
+  auto done = store.get(id);
+  if (!done.ok()) throw std::runtime_error("get('" + id + "'): " + done.status().message());
+  EXPECT_EQ(done->status, sdk::ExecutionStatus::succeeded);
+  EXPECT_EQ(done->parameters, nlohmann::json({{"verbose", true}}));
+  EXPECT_EQ(done->requester.subject, "CN=alice");
+  EXPECT_EQ(done->requester.sans, (std::vector<std::string>{"DNS:ops"}));
+  EXPECT_EQ(done->exit_code, 0);
+  EXPECT_EQ(done->created_at_ms, 100);
+  EXPECT_EQ(done->ended_at_ms, 200);
+  EXPECT_EQ(done->pid, 4242);
+  EXPECT_EQ(done->stdout_path, "/out/" + id + ".stdout");
+  EXPECT_EQ(done->stderr_path, "/out/" + id + ".stderr");
+  auto transitions = store.transitions(id);
+  EXPECT_TRUE(transitions.ok() && transitions->size() == 2u) << id;
+  return std::move(done).value();
+}
+
+std::vector<std::string> schemaOf(const std::string& path) {
+  return SqliteFile(path).column(
+      "SELECT type || ' ' || name || ': ' || sql FROM sqlite_master WHERE sql IS NOT NULL "
+      "ORDER BY name");
+}
+
 std::unique_ptr<LoadedStore> StoreTest::openStore(
     const std::map<std::string, std::string>& config) {
   auto loaded = loadStore();
   auto status = configureStore(*loaded, config);
   if (!status.ok()) throw std::runtime_error("configure failed: " + status.message());
+  return loaded;
+}
+
+std::unique_ptr<LoadedStore> StoreTest::openUpgradedStore(std::size_t from_version) {
+  EXPECT_EQ(SqliteFile(databasePath()).scalar("PRAGMA user_version"),
+            std::to_string(from_version));
+  auto loaded = openStore();
+  EXPECT_EQ(SqliteFile(databasePath()).scalar("PRAGMA user_version"),
+            std::to_string(kMigrations.size()));
+  const std::string migrated = "to schema version ";
+  EXPECT_EQ(logger_.count(sdk::LogLevel::info, migrated + std::to_string(from_version + 1)), 1);
+  EXPECT_EQ(logger_.count(sdk::LogLevel::info, migrated + std::to_string(from_version)), 0);
   return loaded;
 }
 
@@ -80,6 +139,14 @@ sdk::ExecutionRecord makeRecord(const std::string& id, const std::string& pack,
   record.stdout_path = "/var/lib/rivet/output/" + id + ".stdout";
   record.stderr_path = "/var/lib/rivet/output/" + id + ".stderr";
   return record;
+}
+
+sdk::ExecutionUpdate ending(sdk::ExecutionStatus status, std::int64_t at_ms) {
+  sdk::ExecutionUpdate update;
+  update.status = status;
+  update.at_ms = at_ms;
+  update.ended_at_ms = at_ms;
+  return update;
 }
 
 std::vector<std::string> idsOf(const sdk::ExecutionPage& page) {

@@ -78,7 +78,7 @@ TEST_F(ClientExecutionTest, RunSendsARandomIdempotencyKeyAndTheTimeout) {
       false);
   Client client({"127.0.0.1", server.port()}, clientFiles());
   ASSERT_TRUE(client.run("linux.uptime", json::object()).ok());
-  ASSERT_TRUE(client.run("linux.uptime", json::object(), {"", 30, std::nullopt}).ok());
+  ASSERT_TRUE(client.run("linux.uptime", json::object(), {"", 30, std::nullopt, ""}).ok());
 
   ASSERT_EQ(seen.size(), 2u);
   const std::string first_key = seen[0].header("Idempotency-Key");
@@ -100,7 +100,7 @@ TEST_F(ClientExecutionTest, RunSendsTheCallersKey) {
       },
       false);
   Client client({"127.0.0.1", server.port()}, clientFiles());
-  ASSERT_TRUE(client.run("linux.uptime", json::object(), {"deploy-42", std::nullopt, std::nullopt}).ok());
+  ASSERT_TRUE(client.run("linux.uptime", json::object(), {"deploy-42", std::nullopt, std::nullopt, ""}).ok());
   EXPECT_EQ(key, "deploy-42");
 }
 
@@ -141,7 +141,7 @@ TEST_F(ClientExecutionTest, RunWithWaitAsksForItAndAllowsTheServerThatLongToAnsw
       false);
   Client client({"127.0.0.1", server.port()}, clientFiles(),
                 Timeouts{std::chrono::milliseconds(5000), std::chrono::milliseconds(200)});
-  const auto waited = client.run("linux.uptime", json::object(), {"", std::nullopt, 2});
+  const auto waited = client.run("linux.uptime", json::object(), {"", std::nullopt, 2, ""});
   ASSERT_TRUE(waited.ok()) << waited.status().message();
   EXPECT_EQ((*waited)["status"], "succeeded");
   ASSERT_EQ(posts.size(), 1u);
@@ -157,7 +157,7 @@ TEST_F(ClientExecutionTest, RunAcceptsAReplayedExecution) {
   TestHttpsServer server(serverFiles(), jsonAnswer(200, R"({"id": "e1", "status": "succeeded"})"),
                          false);
   Client client({"127.0.0.1", server.port()}, clientFiles());
-  const auto replayed = client.run("linux.uptime", json::object(), {"deploy-42", std::nullopt, std::nullopt});
+  const auto replayed = client.run("linux.uptime", json::object(), {"deploy-42", std::nullopt, std::nullopt, ""});
   ASSERT_TRUE(replayed.ok()) << replayed.status().message();
   EXPECT_EQ((*replayed)["status"], "succeeded");
 }

@@ -27,7 +27,7 @@ namespace rivet::sdk {
 
 // Bumped on every change to any sdk/ plugin header (a test hashes them against
 // sdk/abi.lock). The host refuses plugins built against another value.
-inline constexpr std::uint32_t kAbiVersion = 6;
+inline constexpr std::uint32_t kAbiVersion = 7;
 
 // Host and plugins exchange C++ objects (std::string, nlohmann::json, vtables), so they must
 // agree on compiler, C++ library ABI and the versions of the header-only libraries involved.

@@ -192,6 +192,12 @@ struct ExecutionRecord {
   // null when neither.
   nlohmann::json result;
   std::optional<ResourceUsage> usage;     // set once ended, when it ran in a sandbox cell
+  // Which copy of the pack it ran: pack.yaml's version; where the pack came from: "packs_dir",
+  // "store" (pack sync) or "dev" (sent with the request, installed for that run only); and
+  // the artifact's "sha256:..." digest for "store" and "dev" ("" for "packs_dir").
+  std::string pack_version;
+  std::string pack_source;
+  std::string pack_digest;
 
   std::string ref() const { return pack + "." + action; }
 };

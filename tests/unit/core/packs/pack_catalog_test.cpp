@@ -496,5 +496,54 @@ TEST(PackCatalogTest, FindActionTakesExactlyPackDotAction) {
   EXPECT_EQ(catalog.findPack(""), nullptr);
 }
 
+TEST(PackCatalogTest, WithPackReplacesADeliveredPackButNeverALocalOne) {
+  TempDir dir;
+  dir.write("packs/local/pack.yaml", "name: local\nversion: 1.0.0\n");
+  dir.write("delivered-v1/pack.yaml", "name: delivered\nversion: 1.0.0\n");
+  dir.write("delivered-v2/pack.yaml", "name: delivered\nversion: 2.0.0\n");
+  dir.write("impostor/pack.yaml", "name: local\nversion: 9.0.0\n");
+  const auto catalog = PackCatalog::load((dir.path() / "packs").string());
+
+  auto v1 = PackCatalog::loadPack((dir.path() / "delivered-v1").string());
+  v1.delivered = DeliveredFrom{"test", "sha256:1", 1};
+  auto with_v1 = catalog.withPack(v1);
+  ASSERT_TRUE(with_v1.ok()) << with_v1.status().message();
+  ASSERT_EQ(with_v1->packs().size(), 2u);
+  EXPECT_EQ(with_v1->findPack("delivered")->spec.version, "1.0.0");
+  EXPECT_EQ(catalog.packs().size(), 1u) << "withPack must leave the original as it was";
+
+  auto v2 = PackCatalog::loadPack((dir.path() / "delivered-v2").string());
+  v2.delivered = DeliveredFrom{"test", "sha256:2", 2};
+  auto with_v2 = with_v1->withPack(v2);
+  ASSERT_TRUE(with_v2.ok()) << with_v2.status().message();
+  ASSERT_EQ(with_v2->packs().size(), 2u);
+  EXPECT_EQ(with_v2->findPack("delivered")->spec.version, "2.0.0");
+  EXPECT_EQ(with_v1->findPack("delivered")->spec.version, "1.0.0");
+
+  auto impostor = PackCatalog::loadPack((dir.path() / "impostor").string());
+  impostor.delivered = DeliveredFrom{"test", "sha256:3", 3};
+  auto refused = with_v2->withPack(impostor);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), sdk::ErrorCode::conflict);
+  EXPECT_THAT(refused.status().message(), HasSubstr("already used by"));
+}
+
+TEST(PackCatalogTest, LoadPackReadsOneDirectoryByTheSameRules) {
+  TempDir dir;
+  dir.write("one/pack.yaml", "name: one\nversion: 3.1.4\n");
+  dir.write("one/actions/act.yaml", "name: act\nrunner_type: local-shell-script\n");
+  dir.write("broken/pack.yaml", "version: 1\n");
+  const auto one = PackCatalog::loadPack((dir.path() / "one").string());
+  EXPECT_TRUE(one.available) << one.error;
+  EXPECT_EQ(one.spec.ref, "one");
+  EXPECT_EQ(one.spec.version, "3.1.4");
+  ASSERT_EQ(one.actions.size(), 1u);
+  EXPECT_FALSE(one.delivered.has_value());
+  const auto broken = PackCatalog::loadPack((dir.path() / "broken").string());
+  EXPECT_FALSE(broken.available);
+  EXPECT_THAT(broken.error, HasSubstr("name is required"));
+  EXPECT_EQ(broken.spec.ref, "broken");
+}
+
 }  // namespace
 }  // namespace rivet::core

@@ -63,6 +63,10 @@ struct RunOptions {
   // Seconds (0 to kMaxRunWaitSeconds) rivetd may hold the answer until the execution has ended: run() then
   // returns it ended, in one round trip, or as it is when the wait is over. Unset: at once.
   std::optional<int> wait_seconds;
+  // Dev mode: a pack archive (pack_artifact::writePackArchive's bytes) to run the action from,
+  // installed on that host for this run only. The host refuses it (403) unless its
+  // [dev-packs] config names this client's certificate subject. Empty: the host's own pack.
+  std::string pack_archive;
 };
 
 // False for requested, scheduled, running and canceling: the statuses an execution leaves.

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
+#include <string_view>
 
 #include "rivet/pack_artifact/artifact_manifest.hpp"
 #include "rivet/sdk/status.hpp"
@@ -24,5 +26,13 @@ struct BuiltArtifact {
 sdk::StatusOr<BuiltArtifact> buildArtifact(const std::filesystem::path& pack_dir,
                                            const std::filesystem::path& key_file,
                                            const std::filesystem::path& out_dir);
+
+// The pack's archive alone, unsigned, by the same rules: what `rivet run --pack-dir` sends to
+// an agent in dev mode.
+sdk::Status writePackArchive(const std::filesystem::path& pack_dir,
+                             const std::filesystem::path& archive_file);
+
+// "sha256:<lower-case hex>" of `bytes`: how manifests and history name an archive.
+std::string contentDigest(std::string_view bytes);
 
 }  // namespace rivet::pack_artifact
