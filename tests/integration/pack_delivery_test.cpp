@@ -328,6 +328,36 @@ TEST_F(PackDeliveryTest, RejectedUpgradesLeaveThePreviousVersionServing) {
   EXPECT_EQ(versions, 1u);
 }
 
+TEST_F(PackDeliveryTest, ARestartedAgentServesItsInstalledPacksWithoutTheStore) {
+  RivetdProcess agent(agentDefines("test"));
+  ASSERT_TRUE(agent.start()) << agent.log();
+  {
+    auto client = clientFor(agent);
+    publish(build("kept", "1.0.0"), "test");
+    ASSERT_TRUE(waitUntil([&] { return serves(client, "kept", "1.0.0"); }, kDeadline))
+        << agent.log();
+  }
+  ASSERT_EQ(agent.stop(), 0);
+  nginx_.stop();  // the store is gone: nothing in the execution path needs it
+
+  ASSERT_TRUE(agent.start()) << agent.log();
+  auto client = clientFor(agent);
+  EXPECT_TRUE(serves(client, "kept", "1.0.0"));
+  const auto ran = runToEnd(client, "kept.show");
+  EXPECT_EQ(ran["status"], "succeeded");
+  EXPECT_EQ(ran["pack_version"], "1.0.0");
+  EXPECT_EQ(ran["pack_source"], "store");
+  json sync;
+  ASSERT_TRUE(waitUntil(
+      [&] {
+        auto packs = client.packs();
+        if (packs.ok()) sync = (*packs)["sync"];
+        return sync.is_object() && !sync["last_error"].get<std::string>().empty();
+      },
+      kDeadline));
+  EXPECT_TRUE(serves(client, "kept", "1.0.0")) << sync.dump();
+}
+
 TEST_F(PackDeliveryTest, PublishingStraightToProdIsRefusedUnlessForcedAndAudited) {
   const auto manifest = build("hotfix", "1.0.0");
   auto refused = store_->publish(manifest, "prod", "CN=ci-publisher", false);
