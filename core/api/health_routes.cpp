@@ -34,6 +34,18 @@ void addHealthRoutes(Router& router, const ApiContext& context) {
         warnings.push_back("actions run without resource caps: " + state.description);
       }
     }
+    // A pack store that cannot be read, or a version of it that was not installed, leaves
+    // older packs serving: fine for now, but someone should look.
+    if (context.pack_sync != nullptr) {
+      const auto sync = context.pack_sync->status();
+      if (!sync.last_error.empty()) {
+        warnings.push_back("pack store " + sync.store + " not readable: " + sync.last_error);
+      }
+      for (const auto& [pack, failure] : sync.failures) {
+        warnings.push_back("pack " + pack + " " + failure.version + " not installed: " +
+                           failure.error);
+      }
+    }
     const auto storage = context.plugins.storage().check();
     const auto counts = context.executor.counts();
     return jsonResponse(storage.ok() ? 200 : 503,

@@ -314,6 +314,11 @@ TEST_F(PackDeliveryTest, RejectedUpgradesLeaveThePreviousVersionServing) {
     EXPECT_EQ(ran["pack_version"], "1.0.0");
   }
   // What an operator sees.
+  auto health = client.health();
+  ASSERT_TRUE(health.ok());
+  EXPECT_NE((*health)["warnings"].dump().find("pack guarded 5.0.0 not installed: preparing failed"),
+            std::string::npos)
+      << health->dump();
   const auto listed = runProgram({RIVET_BINARY_DIR "/bin/rivet", "--host", agent.hostPort(),
                                   "--certs", agent.pkiDir().string(), "packs"});
   EXPECT_EQ(listed.exit_code, 0) << listed.err;
@@ -355,6 +360,10 @@ TEST_F(PackDeliveryTest, ARestartedAgentServesItsInstalledPacksWithoutTheStore) 
         return sync.is_object() && !sync["last_error"].get<std::string>().empty();
       },
       kDeadline));
+  auto health = client.health();
+  ASSERT_TRUE(health.ok());
+  EXPECT_NE((*health)["warnings"].dump().find("not readable"), std::string::npos)
+      << health->dump();
   EXPECT_TRUE(serves(client, "kept", "1.0.0")) << sync.dump();
 }
 
