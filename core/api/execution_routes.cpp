@@ -7,6 +7,7 @@
 #include <Poco/NumberParser.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "api/availability.hpp"
 #include "api/dev_packs.hpp"
@@ -141,6 +142,85 @@ std::optional<std::int64_t> integerQuery(const RouteRequest& request, const std:
   return value;
 }
 
+// A POST that passed every check of its own, to run the action `catalog` has under its ref.
+struct CheckedCreate {
+  std::string ref;
+  nlohmann::json requested;            // the parameters as sent
+  std::optional<int> timeout_seconds;
+  int wait_seconds = 0;
+  std::string idempotency_key;
+  sdk::Requester requester;
+};
+
+sdk::HttpResponse submitExecution(const ApiContext& context, const CheckedCreate& create,
+                                  const PackCatalog& catalog, const std::string& dev_digest) {
+  const auto& ref = create.ref;
+  const auto* action = catalog.findAction(ref);
+  if (action == nullptr) {
+    return errorResponse(404, "unknown_action",
+                         "no action '" + ref + "' " +
+                             (dev_digest.empty() ? "on this host" : "in the pack sent"));
+  }
+  const auto* pack = catalog.findPack(action->spec.pack);
+  const auto* runner = context.plugins.runnerFor(action->spec.runner_type);
+  const auto availability = actionAvailability(context, pack, *action);
+  if (!availability.available || runner == nullptr) {
+    return errorResponse(409, "action_unavailable",
+                         "action '" + ref + "' is unavailable (" + availability.state +
+                             "): " + availability.error);
+  }
+  if (!action->spec.enabled) {
+    return errorResponse(409, "action_unavailable", "action '" + ref + "' is disabled");
+  }
+
+  auto resolved = resolveParameters(action->spec, create.requested);
+  if (auto* errors = std::get_if<std::vector<ParameterError>>(&resolved)) {
+    nlohmann::json details = nlohmann::json::array();
+    std::string message;
+    for (const auto& error : *errors) {
+      details.push_back({{"parameter", error.parameter}, {"message", error.message}});
+      message += (message.empty() ? "" : "; ") + ("parameter '" + error.parameter + "': ") +
+                 error.message;
+    }
+    return errorResponse(422, "invalid_parameters", message, details);
+  }
+  const auto& parameters = std::get<nlohmann::json>(resolved);
+  const auto recorded = redactSecrets(action->spec, parameters);
+
+  const int timeout =
+      create.timeout_seconds ? *create.timeout_seconds
+      : action->spec.timeout_seconds ? *action->spec.timeout_seconds
+                                     : runner->defaultTimeoutSeconds(action->spec.runner_type);
+  auto record = context.executor.submit(SubmitRequest{pack->spec, action->spec, *runner,
+                                                      parameters, recorded, create.requester,
+                                                      timeout, create.idempotency_key,
+                                                      pack->directory_hold,
+                                                      !dev_digest.empty() ? "dev"
+                                                      : pack->delivered   ? "store"
+                                                                          : "packs_dir",
+                                                      !dev_digest.empty() ? dev_digest
+                                                      : pack->delivered   ? pack->delivered->digest
+                                                                          : ""});
+  if (!record.ok()) {
+    if (record.status().code() == sdk::ErrorCode::exhausted) {
+      if (context.metrics) context.metrics->executionRejected("queue_full");
+      auto response = errorResponse(record.status());
+      response.headers.emplace_back("Retry-After", "1");
+      return response;
+    }
+    // Two requests with one key raced: the other one's execution is the answer.
+    if (!create.idempotency_key.empty() && record.status().code() == sdk::ErrorCode::conflict) {
+      if (auto existing = context.plugins.storage().getByIdempotencyKey(create.requester.subject,
+                                                                        create.idempotency_key);
+          existing.ok()) {
+        return replayed(context, *existing, ref, create.wait_seconds);
+      }
+    }
+    return errorResponse(record.status());
+  }
+  return answer(context, *record, false, create.wait_seconds);
+}
+
 sdk::HttpResponse createExecution(const ApiContext& context, const RouteRequest& request) {
   const auto content_type = request.http.header("Content-Type");
   if (!content_type.empty() && content_type.rfind("application/json", 0) != 0) {
@@ -206,83 +286,28 @@ sdk::HttpResponse createExecution(const ApiContext& context, const RouteRequest&
     }
   }
 
-  // One catalog throughout, even if pack sync swaps in another meanwhile; in dev mode, the
-  // pack sent alone.
-  std::shared_ptr<const PackCatalog> catalog;
-  std::string dev_digest;
-  if (body.contains("pack")) {
-    auto installed = installDevPack(*context.dev_packs, context.plugins, body["pack"]);
-    if (auto* refused = std::get_if<sdk::HttpResponse>(&installed)) return std::move(*refused);
-    auto& dev = std::get<DevPack>(installed);
-    catalog = std::make_shared<const PackCatalog>(std::move(dev.catalog));
-    dev_digest = dev.digest;
-  } else {
-    catalog = context.catalog.current();
+  CheckedCreate create{ref, requested, std::nullopt, wait_seconds, idempotency_key,
+                       request.http.peer};
+  if (body.contains("timeout")) create.timeout_seconds = body["timeout"].get<int>();
+  if (!body.contains("pack")) {
+    // One catalog throughout, even if pack sync swaps in another meanwhile.
+    return submitExecution(context, create, *context.catalog.current(), "");
   }
-  const auto* action = catalog->findAction(ref);
-  if (action == nullptr) {
-    return errorResponse(404, "unknown_action",
-                         "no action '" + ref + "' " +
-                             (dev_digest.empty() ? "on this host" : "in the pack sent"));
-  }
-  const auto* pack = catalog->findPack(action->spec.pack);
-  const auto* runner = context.plugins.runnerFor(action->spec.runner_type);
-  const auto availability = actionAvailability(context, pack, *action);
-  if (!availability.available || runner == nullptr) {
-    return errorResponse(409, "action_unavailable",
-                         "action '" + ref + "' is unavailable (" + availability.state +
-                             "): " + availability.error);
-  }
-  if (!action->spec.enabled) {
-    return errorResponse(409, "action_unavailable", "action '" + ref + "' is disabled");
-  }
-
-  auto resolved = resolveParameters(action->spec, requested);
-  if (auto* errors = std::get_if<std::vector<ParameterError>>(&resolved)) {
-    nlohmann::json details = nlohmann::json::array();
-    std::string message;
-    for (const auto& error : *errors) {
-      details.push_back({{"parameter", error.parameter}, {"message", error.message}});
-      message += (message.empty() ? "" : "; ") + ("parameter '" + error.parameter + "': ") +
-                 error.message;
-    }
-    return errorResponse(422, "invalid_parameters", message, details);
-  }
-  const auto& parameters = std::get<nlohmann::json>(resolved);
-  const auto recorded = redactSecrets(action->spec, parameters);
-
-  const int timeout =
-      body.contains("timeout") ? body["timeout"].get<int>()
-      : action->spec.timeout_seconds ? *action->spec.timeout_seconds
-                                     : runner->defaultTimeoutSeconds(action->spec.runner_type);
-  auto record = context.executor.submit(SubmitRequest{pack->spec, action->spec, *runner,
-                                                      parameters, recorded, request.http.peer,
-                                                      timeout, idempotency_key,
-                                                      pack->directory_hold,
-                                                      !dev_digest.empty() ? "dev"
-                                                      : pack->delivered   ? "store"
-                                                                          : "packs_dir",
-                                                      !dev_digest.empty() ? dev_digest
-                                                      : pack->delivered   ? pack->delivered->digest
-                                                                          : ""});
-  if (!record.ok()) {
-    if (record.status().code() == sdk::ErrorCode::exhausted) {
-      if (context.metrics) context.metrics->executionRejected("queue_full");
-      auto response = errorResponse(record.status());
-      response.headers.emplace_back("Retry-After", "1");
-      return response;
-    }
-    // Two requests with one key raced: the other one's execution is the answer.
-    if (!idempotency_key.empty() && record.status().code() == sdk::ErrorCode::conflict) {
-      if (auto existing = store.getByIdempotencyKey(request.http.peer.subject, idempotency_key);
-          existing.ok()) {
-        return replayed(context, *existing, ref, wait_seconds);
-      }
-    }
-    return errorResponse(record.status());
-  }
-  return answer(context, *record, false, wait_seconds);
+  // Dev mode: the pack sent is unpacked and prepared (maybe a virtualenv built) off the
+  // transport's threads, and the action runs from it alone.
+  sdk::HttpResponse response;
+  response.pending = context.background->later(
+      [&context, create = std::move(create), field = body["pack"]]() -> sdk::HttpResponse {
+        auto installed = installDevPack(*context.dev_packs, context.plugins, field);
+        if (auto* refused = std::get_if<sdk::HttpResponse>(&installed)) {
+          return std::move(*refused);
+        }
+        const auto& dev = std::get<DevPack>(installed);
+        return submitExecution(context, create, dev.catalog, dev.digest);
+      });
+  return response;
 }
+
 
 sdk::HttpResponse listExecutions(const ApiContext& context, const RouteRequest& request) {
   sdk::ExecutionQuery query;

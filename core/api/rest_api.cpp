@@ -9,6 +9,7 @@
 namespace rivet::core {
 
 RestApi::RestApi(ApiContext context) : context_(context) {
+  context_.background = &background_;
   addHealthRoutes(router_, context_);
   addCatalogRoutes(router_, context_);
   addExecutionRoutes(router_, context_);

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "api/background_responder.hpp"
 #include "api/router.hpp"
 #include "config/pack_delivery_config.hpp"
 #include "executor/executor.hpp"
@@ -28,6 +29,7 @@ struct ApiContext {
   int max_timeout_seconds;             // the most a request's `timeout` may ask for
   const PackSync* pack_sync = nullptr; // null: packs come from the packs directory only
   const DevPacksConfig* dev_packs = nullptr;  // null: dev mode off
+  BackgroundResponder* background = nullptr;  // set by RestApi: its own
 };
 
 void addHealthRoutes(Router& router, const ApiContext& context);
@@ -47,6 +49,7 @@ class RestApi final : public sdk::RequestHandler {
 
  private:
   ApiContext context_;
+  BackgroundResponder background_;  // stopped before the context's parts go
   Router router_;
 };
 

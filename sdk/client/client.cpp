@@ -155,9 +155,12 @@ Result<json> Client::run(std::string_view ref, const json& parameters, const Run
   if (!options.pack_archive.empty()) body["pack"] = {{"archive", base64(options.pack_archive)}};
   // 200: the execution has ended (it was waited for), or the key was seen before and this is
   // the execution it started.
+  // A pack sent along is prepared before the answer (a virtualenv may be built first).
+  const auto preparation =
+      options.pack_archive.empty() ? std::chrono::seconds(0) : kDevPackPreparationAllowance;
   return exchangeJson("POST", "/v1/executions", {202, 200}, body.dump(),
                       {{"Idempotency-Key", key}},
-                      std::chrono::seconds(options.wait_seconds.value_or(0)));
+                      std::chrono::seconds(options.wait_seconds.value_or(0)) + preparation);
 }
 
 Result<json> Client::cancel(std::string_view execution_id) {

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <regex>
 #include <string>
 
@@ -388,6 +389,15 @@ TEST_F(PackDeliveryTest, PublishingStraightToProdIsRefusedUnlessForcedAndAudited
 // Dev mode: a pack sent with the request.
 class DevPacksTest : public ::testing::Test {
  protected:
+  // Who the tests' client certificate is, as an agent sees it ("" if it could not be told).
+  static std::string testClientSubject() {
+    RivetdProcess probe;
+    if (!probe.start()) return "";
+    auto client = clientFor(probe);
+    const auto ran = runToEnd(client, "examples.echo_args", {{"message", "hi"}});
+    return ran.is_object() ? ran["requester"].value("subject", "") : "";
+  }
+
   TempDir temp_;
 };
 
@@ -416,14 +426,7 @@ TEST_F(DevPacksTest, AnAllowedIdentityRunsItsPackForThatRunOnly) {
   const auto archive = temp_.path() / "mypack.tar.zst";
   ASSERT_TRUE(pack_artifact::writePackArchive(source, archive).ok());
 
-  // Who the test client is, as an agent sees it.
-  std::string subject;
-  {
-    RivetdProcess agent;
-    ASSERT_TRUE(agent.start()) << agent.log();
-    auto client = clientFor(agent);
-    subject = runToEnd(client, "examples.echo_args", {{"message", "hi"}})["requester"]["subject"];
-  }
+  const auto subject = testClientSubject();
   ASSERT_FALSE(subject.empty());
 
   RivetdProcess stranger_only({"dev-packs.enabled=true", "dev-packs.identities=CN=someone-else"});
@@ -458,6 +461,62 @@ TEST_F(DevPacksTest, AnAllowedIdentityRunsItsPackForThatRunOnly) {
     return !fs::exists(agent.dataDir() / "dev-packs") ||
            fs::is_empty(agent.dataDir() / "dev-packs");
   }));
+}
+
+TEST_F(DevPacksTest, PreparingASentPackHoldsNoTransportThread) {
+  // A Python pack whose requirement cannot be installed: its virtualenv is built (seconds),
+  // then pip fails. The agent has two transport threads and gets three such requests.
+  const auto source = writePack(temp_.path() / "pypack", "pypack", "0.0.1-dev");
+  writeFile(source / "requirements.txt", "rivet-no-such-package==1.0\n");
+  writeFile(source / "actions" / "py.yaml",
+            "name: py\nrunner_type: python-script\nentry_point: py.py\n");
+  writeFile(source / "actions" / "py.py", "print('never')\n");
+  const auto archive = temp_.path() / "pypack.tar.zst";
+  ASSERT_TRUE(pack_artifact::writePackArchive(source, archive).ok());
+
+  const auto subject = testClientSubject();
+  ASSERT_FALSE(subject.empty());
+  RivetdProcess agent({"dev-packs.enabled=true", "dev-packs.identities=" + subject,
+                       "transport-https.threads=2", "python-venv.pip_no_index=true"});
+  ASSERT_TRUE(agent.start()) << agent.log();
+  const auto bytes = readFile(archive);
+  std::vector<std::future<client::Result<json>>> posts;
+  for (int i = 0; i < 3; ++i) {
+    posts.push_back(std::async(std::launch::async, [&agent, &bytes] {
+      auto client = clientFor(agent);
+      return client.run("pypack.py", json::object(), {"", std::nullopt, std::nullopt, bytes});
+    }));
+  }
+  // Once all three are being prepared, the agent still answers everyone else at once.
+  ASSERT_TRUE(waitUntil([&] {
+    return fs::exists(agent.dataDir() / "dev-packs") &&
+           std::distance(fs::directory_iterator(agent.dataDir() / "dev-packs"),
+                         fs::directory_iterator()) >= 1;
+  }));
+  auto client = clientFor(agent);
+  auto health = client.health();
+  ASSERT_TRUE(health.ok()) << health.status().message();
+  EXPECT_EQ((*health)["status"], "ok");
+  // Had the preparations held the two transport threads, the health check would have waited
+  // for one of them to end.
+  for (auto& post : posts) {
+    EXPECT_EQ(post.wait_for(std::chrono::seconds(0)), std::future_status::timeout)
+        << "a sent pack was answered before the health check";
+  }
+  for (auto& post : posts) {
+    auto answered = post.get();
+    ASSERT_FALSE(answered.ok());
+    ASSERT_TRUE(answered.apiError());
+    EXPECT_EQ(answered.apiError()->http_status, 422);
+    EXPECT_EQ(answered.apiError()->code, "invalid_pack");
+    EXPECT_NE(answered.apiError()->message.find("preparing it failed"), std::string::npos)
+        << answered.apiError()->message;
+  }
+  // Refused packs leave nothing behind and never ran.
+  EXPECT_TRUE(fs::is_empty(agent.dataDir() / "dev-packs"));
+  auto executions = client.list();
+  ASSERT_TRUE(executions.ok());
+  EXPECT_TRUE((*executions)["items"].empty());
 }
 
 }  // namespace

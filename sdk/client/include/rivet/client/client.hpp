@@ -66,8 +66,14 @@ struct RunOptions {
   // Dev mode: a pack archive (pack_artifact::writePackArchive's bytes) to run the action from,
   // installed on that host for this run only. The host refuses it (403) unless its
   // [dev-packs] config names this client's certificate subject. Empty: the host's own pack.
+  // The host prepares it before it answers: the request may take kDevPackPreparationAllowance
+  // longer.
   std::string pack_archive;
 };
+
+// How much longer a run() with a pack_archive may take to be answered: the host unpacks and
+// prepares the pack first (a Python pack's first virtualenv build).
+inline constexpr std::chrono::seconds kDevPackPreparationAllowance{600};
 
 // False for requested, scheduled, running and canceling: the statuses an execution leaves.
 bool isTerminalStatus(std::string_view status);
