@@ -90,9 +90,9 @@ void printPacks(const json& packs) {
   }
   const auto sync = packs.find("sync");
   if (sync == packs.end() || !sync->is_object()) return;
-  for (const auto& [name, failure] : sync->value("not_installed", json::object()).items()) {
-    printNotInstalled(name, failure);
-  }
+  // A named copy: items() of a temporary would dangle in the loop.
+  const json not_installed = sync->value("not_installed", json::object());
+  for (const auto& [name, failure] : not_installed.items()) printNotInstalled(name, failure);
   if (const auto error = sync->value("last_error", ""); !error.empty()) {
     std::cout << "pack store " << fieldText(*sync, "store") << ": " << error << '\n';
   }
