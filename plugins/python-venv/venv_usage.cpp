@@ -3,7 +3,7 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
+#include <sstream>
 #include <string_view>
 
 namespace rivet::plugins::python_venv {
@@ -19,8 +19,11 @@ std::set<std::string> virtualEnvsInUse() {
     // Unreadable (another user's process, or gone meanwhile): not one rivetd started.
     std::ifstream file(entry.path() / "environ", std::ios::binary);
     if (!file) continue;
-    const std::string environ{std::istreambuf_iterator<char>(file),
-                              std::istreambuf_iterator<char>()};
+    // Through rdbuf(), not istreambuf_iterator: a read failing because the process exited
+    // meanwhile then ends the text instead of throwing.
+    std::ostringstream text;
+    text << file.rdbuf();
+    const std::string environ = text.str();
     std::string_view rest = environ;
     while (!rest.empty()) {
       const auto end = rest.find('\0');

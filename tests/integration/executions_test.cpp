@@ -21,9 +21,10 @@ class ExecutionsTest : public SharedRivetdTest<ExecutionsTest> {
 
 // Fields of /proc/<pid>/stat after the command name: [0] is the state.
 std::vector<std::string> procStat(int pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // The process may exit while it is read: readFile does not throw then.
+  const std::string text = readFile("/proc/" + std::to_string(pid) + "/stat");
   std::vector<std::string> fields;
+  if (text.rfind(')') == std::string::npos) return fields;
   std::istringstream rest(text.substr(text.rfind(')') + 2));
   for (std::string field; rest >> field;) fields.push_back(field);
   return fields;

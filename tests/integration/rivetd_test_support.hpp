@@ -26,9 +26,10 @@ inline std::vector<pid_t> processesOf(const std::string& execution_id) {
        entry.increment(ec)) {
     const auto name = entry->path().filename().string();
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream in(entry->path() / "environ", std::ios::binary);
-    const std::string environ((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (environ.find(marker + '\0') != std::string::npos) found.push_back(std::stoi(name));
+    // The process may exit while it is read: readFile does not throw then.
+    if (readFile(entry->path() / "environ").find(marker + '\0') != std::string::npos) {
+      found.push_back(std::stoi(name));
+    }
   }
   return found;
 }

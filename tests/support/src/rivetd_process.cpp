@@ -57,9 +57,7 @@ void RivetdProcess::killLeftovers() {
     std::error_code ec;
     const auto out = std::filesystem::read_symlink(proc / "fd/1", ec).string();
     if (!ec && out.rfind(data_dir, 0) == 0) return true;
-    std::ifstream in(proc / "cmdline", std::ios::binary);
-    const std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    return cmdline.find(data_dir) != std::string::npos;
+    return readFile(proc / "cmdline").find(data_dir) != std::string::npos;
   };
   // Processes come and go while /proc is read: the iterator is advanced without throwing, and
   // this runs in a destructor.

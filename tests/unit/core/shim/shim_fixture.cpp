@@ -36,8 +36,8 @@ void makeReportPipe(int& read_fd, int& write_fd) {
 }
 
 std::string commandLine(const fs::path& proc_dir) {
-  std::ifstream in(proc_dir / "cmdline", std::ios::binary);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // The process may exit while it is read: readFile does not throw then.
+  std::string text = rivet::test::readFile(proc_dir / "cmdline");
   for (char& c : text) {
     if (c == '\0') c = ' ';
   }

@@ -30,7 +30,8 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-// The whole content of a file, bytes as they are; empty when it cannot be read.
+// The whole content of a file, bytes as they are; empty when it cannot be read, or what was
+// read when reading fails midway (a /proc file whose process exits meanwhile): never throws.
 std::string readFile(const std::filesystem::path& file);
 
 }  // namespace rivet::test
