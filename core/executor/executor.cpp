@@ -14,6 +14,8 @@
 #include <csignal>
 #include <cstring>
 #include <ctime>
+#include <fstream>
+#include <optional>
 
 #include "executor/supervisor_launcher.hpp"
 #include "results/execution_result.hpp"
@@ -54,6 +56,17 @@ sdk::ExecutionUpdate terminalUpdate(const shim::ExecutionEnd& end,
     case shim::Outcome::canceled: update.status = ExecutionStatus::canceled; break;
   }
   return update;
+}
+
+// rivetd's own file in an execution directory: the pack directory it holds for the execution
+// (SubmitRequest::pack_hold), one path. Absent for packs of the packs directory.
+constexpr const char* kPackDirFile = "pack_dir";
+
+std::optional<std::filesystem::path> readPackDirFile(const std::filesystem::path& dir) {
+  std::ifstream in(dir / kPackDirFile);
+  std::string path;
+  if (!in || !std::getline(in, path) || path.empty()) return std::nullopt;
+  return std::filesystem::path(path);
 }
 
 sdk::ExecutionUpdate endedUpdate(ExecutionStatus status, const std::string& reason) {
@@ -109,6 +122,8 @@ void Executor::stop() {
   std::lock_guard lock(mutex_);
   for (const auto& [pidfd, supervised] : supervised_) ::close(pidfd);
   supervised_.clear();
+  // Those not ended run on (or wait in launch files); the next rivetd keeps their packs.
+  for (const auto& [id, hold] : pack_holds_) hold->handOver();
   ::close(wake_fd_);
 }
 
@@ -204,6 +219,13 @@ sdk::StatusOr<sdk::ExecutionRecord> Executor::submit(const SubmitRequest& reques
   launch.timeout_seconds = record.timeout_seconds;
   launch.kill_grace_seconds = options_.kill_grace_seconds;
   auto written = [&]() -> Status {
+    if (request.pack_hold) {
+      if (auto status = shim::writeFileAtomically(dir / kPackDirFile,
+                                                  request.pack_hold->path().string() + "\n");
+          !status.ok()) {
+        return status;
+      }
+    }
     if (!plan->stdin_data.empty()) {
       launch.process.stdin_path = (dir / "stdin").string();
       if (auto status = shim::writeFileAtomically(launch.process.stdin_path, plan->stdin_data);
@@ -463,6 +485,12 @@ void Executor::supervisorEnded(int pidfd) {
 
 void Executor::adopt(const sdk::ExecutionRecord& record) {
   const auto dir = std::filesystem::path(record.stdout_path).parent_path();
+  // For the executions kept below, running or queued again.
+  const auto holdPackDirectory = [&] {
+    const auto pack_dir = readPackDirFile(dir);
+    if (!pack_dir || !options_.recovered_pack_hold) return;
+    if (auto hold = options_.recovered_pack_hold(*pack_dir)) pack_holds_[record.id] = hold;
+  };
   auto identity = shim::readSupervisorFile(dir);
   if (identity.ok()) {
     const auto stat = shim::readProcStat(identity->pid);
@@ -486,6 +514,7 @@ void Executor::adopt(const sdk::ExecutionRecord& record) {
                                         std::to_string(identity->pid));
       std::lock_guard lock(mutex_);
       supervised_[pidfd] = {record.id, dir, identity->pid, false, cells_.reopen(record.id)};
+      holdPackDirectory();
       return;
     }
   }
@@ -508,6 +537,7 @@ void Executor::adopt(const sdk::ExecutionRecord& record) {
                             : sdk::ResourceLimits{};
     std::lock_guard lock(mutex_);
     queue_.push_back({record.id, dir, record.status == ExecutionStatus::scheduled, limits});
+    holdPackDirectory();
   } else {
     finishInCell(record.id,
                  endedUpdate(ExecutionStatus::abandoned,
@@ -565,6 +595,18 @@ void Executor::watchLoop() {
     const auto now = std::chrono::steady_clock::now();
     releaseEndWaiters([now](const EndWaiter& waiter) { return waiter.deadline <= now; });
   }
+}
+
+std::set<std::filesystem::path> packDirectoriesInUse(sdk::ExecutionStore& store) {
+  std::set<std::filesystem::path> in_use;
+  auto unfinished = store.listUnfinished();
+  if (!unfinished.ok()) return in_use;  // recover() reports it
+  for (const auto& record : *unfinished) {
+    if (auto pack_dir = readPackDirFile(std::filesystem::path(record.stdout_path).parent_path())) {
+      in_use.insert(*pack_dir);
+    }
+  }
+  return in_use;
 }
 
 }  // namespace rivet::core

@@ -25,12 +25,14 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "executor/execution_cells.hpp"
 #include "executor/supervisor_launcher.hpp"
+#include "packs/owned_pack_directory.hpp"
 #include "rivet/sdk/plugin.hpp"
 #include "rivet/sdk/runner.hpp"
 #include "rivet/sdk/sandbox.hpp"
@@ -55,6 +57,10 @@ struct ExecutorOptions {
   // earlier rivetd accepted and this one starts.
   std::function<sdk::ResourceLimits(const std::string& pack, const std::string& action)>
       action_limits;
+  // The hold on a pack directory that an execution of an earlier rivetd ran from (see
+  // packDirectoriesInUse()), for the executions recover() keeps; null: none is kept.
+  std::function<std::shared_ptr<const OwnedPackDirectory>(const std::filesystem::path&)>
+      recovered_pack_hold;
 };
 
 struct SubmitRequest {
@@ -66,8 +72,9 @@ struct SubmitRequest {
   const sdk::Requester& requester;
   int timeout_seconds = 0;             // the effective timeout, already checked by the caller
   std::string idempotency_key;
-  // Kept until the execution ends: its pack's directory (PackEntry::directory_hold).
-  std::shared_ptr<const void> pack_hold;
+  // Kept until the execution ends: its pack's directory (PackEntry::directory_hold). Its path
+  // is written beside the launch file, so that a restarted rivetd keeps it too.
+  std::shared_ptr<const OwnedPackDirectory> pack_hold;
   std::string pack_source = "packs_dir";  // recorded with pack.version (ExecutionRecord)
   std::string pack_digest;
 };
@@ -173,7 +180,7 @@ class Executor {
   std::map<int, StartingExecution> starting_;  // by report fd; the watcher thread's only
   std::vector<std::string> cancel_on_launch_;  // canceled while launching: signal when registered
   std::map<int, SupervisedExecution> supervised_;  // by pidfd
-  std::map<std::string, std::shared_ptr<const void>> pack_holds_;  // by execution id
+  std::map<std::string, std::shared_ptr<const OwnedPackDirectory>> pack_holds_;  // by execution id
   std::uint64_t next_waiter_ = 0;
   std::map<std::uint64_t, EndWaiter> end_waiters_;
 
@@ -186,5 +193,9 @@ std::int64_t nowMs();
 // <data_dir>/executions/YYYY/MM/DD/<id>: sharded by creation day so retention drops whole days.
 std::filesystem::path executionDir(const std::filesystem::path& data_dir, std::int64_t created_ms,
                                    const std::string& id);
+
+// The pack directories rivetd made (delivered versions, dev packs) that executions an earlier
+// rivetd left unfinished run from: what a restart must not remove before recover().
+std::set<std::filesystem::path> packDirectoriesInUse(sdk::ExecutionStore& store);
 
 }  // namespace rivet::core

@@ -15,6 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include "packs/owned_pack_directory.hpp"
+
 namespace rivet::core {
 
 // An action as listed. An unavailable one is shown with the reason and can never run; a
@@ -42,7 +44,7 @@ struct PackEntry {
   std::optional<DeliveredFrom> delivered;  // absent: from the packs directory
   // Keeps the pack's directory while anything holds a copy: a catalog that lists it, or an
   // execution started from it (Executor). Null for the packs directory's packs.
-  std::shared_ptr<const void> directory_hold;
+  std::shared_ptr<const OwnedPackDirectory> directory_hold;
 };
 
 class PackCatalog {

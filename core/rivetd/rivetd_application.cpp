@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <set>
 
@@ -168,9 +169,6 @@ int RivetdApplication::serve() {
   if (!sync_config.ok()) return fail(EXIT_CONFIG, sync_config.status().message());
   auto dev_packs = readDevPacksConfig(config(), host->data_dir);
   if (!dev_packs.ok()) return fail(EXIT_CONFIG, dev_packs.status().message());
-  // Left by executions of a rivetd that stopped before they ended; those running now hold
-  // their pack's open files.
-  std::filesystem::remove_all(dev_packs->work_dir, ec);
   auto plugins = PluginSet::load(*host, config());
   if (!plugins.ok()) return fail(EXIT_CONFIG, plugins.status().message());
   if (file_config_) {
@@ -188,6 +186,16 @@ int RivetdApplication::serve() {
   if (!std::filesystem::is_directory(host->packs_dir)) {
     log.warning("packs directory " + host->packs_dir.string() + " does not exist: no actions");
   }
+  auto& storage = (*plugins)->storage();
+  // Pack directories rivetd made go when no execution runs from them, and that includes the
+  // executions an earlier rivetd left running, which recover() takes over below.
+  const auto pack_dirs_in_use = packDirectoriesInUse(storage);
+  std::error_code listing;
+  for (std::filesystem::directory_iterator it(dev_packs->work_dir, listing), end;
+       !listing && it != end; it.increment(listing)) {
+    std::error_code ignored;
+    if (!pack_dirs_in_use.contains(it->path())) std::filesystem::remove_all(it->path(), ignored);
+  }
   ExecutionMetrics metrics;
   PocoPluginLogger sync_log("rivetd.pack-sync");
   std::optional<PackSync> sync;
@@ -196,7 +204,7 @@ int RivetdApplication::serve() {
   if (sync_config->enabled()) {
     sync.emplace(*sync_config, **plugins, sync_log,
                  [&metrics](const std::string& pack) { metrics.packUpgradeFailed(pack); });
-    loaded_catalog = sync->withInstalled(std::move(loaded_catalog));
+    loaded_catalog = sync->withInstalled(std::move(loaded_catalog), pack_dirs_in_use);
     log.information("pack sync: stage " + sync_config->stage + " of " + sync_config->store_url +
                     ", every " + std::to_string(sync_config->interval.count() / 1000) + "s");
   }
@@ -215,7 +223,17 @@ int RivetdApplication::serve() {
   for (const auto& pack : initial_catalog->packs()) unavailable_packs += pack.available ? 0 : 1;
   metrics.packLoadFailures(unavailable_packs);
 
-  auto& storage = (*plugins)->storage();
+  // One hold per directory, shared by the executions recovered from it: the directory of a
+  // replaced version or a dev pack goes with the last of them, an installed one stays.
+  std::map<std::filesystem::path, std::shared_ptr<const OwnedPackDirectory>> recovered_holds;
+  for (const auto& directory : pack_dirs_in_use) {
+    std::shared_ptr<OwnedPackDirectory> hold = sync ? sync->installedHold(directory) : nullptr;
+    if (!hold) {
+      hold = std::make_shared<OwnedPackDirectory>(directory);
+      hold->retire();
+    }
+    recovered_holds.emplace(directory, std::move(hold));
+  }
   PocoPluginLogger executor_log("rivetd.executor");
   if (const auto* sandbox = (*plugins)->sandbox(); sandbox != nullptr) {
     if (const auto state = sandbox->state(); !state.usable) {
@@ -244,9 +262,15 @@ int RivetdApplication::serve() {
             const auto* entry = current->findAction(pack + "." + action);
             return entry != nullptr ? entry->spec.limits : sdk::ResourceLimits{};
           },
+      .recovered_pack_hold =
+          [&recovered_holds](const std::filesystem::path& directory) {
+            const auto it = recovered_holds.find(directory);
+            return it != recovered_holds.end() ? it->second : nullptr;
+          },
   };
   Executor executor(storage, std::move(executor_options), executor_log);
   executor.recover();
+  recovered_holds.clear();  // the executions recovered hold theirs now
 
   PocoPluginLogger lifecycle_log("rivetd.lifecycle");
   LifecycleOptions lifecycle_options;

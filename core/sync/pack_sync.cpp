@@ -76,10 +76,14 @@ PackEntry PackSync::packFrom(const std::string& name, const Installed& installed
   return pack;
 }
 
-PackCatalog PackSync::withInstalled(PackCatalog catalog) {
+PackCatalog PackSync::withInstalled(PackCatalog catalog, const std::set<fs::path>& in_use) {
   std::error_code ec;
   fs::create_directories(config_.install_dir, ec);
   std::set<fs::path> kept;
+  for (const auto& directory : in_use) {
+    kept.insert(directory);
+    kept.insert(directory.parent_path());
+  }
   try {
     std::ifstream in(config_.install_dir / kInstalledFile);
     if (in) {
@@ -109,7 +113,7 @@ PackCatalog PackSync::withInstalled(PackCatalog catalog) {
     log_.log(sdk::LogLevel::warning, "pack sync: " + (config_.install_dir / kInstalledFile).string() +
                                          " unreadable, packs are installed anew: " + e.what());
   }
-  // Versions replaced before the last stop, and installs it interrupted.
+  // Versions replaced before the last stop that nothing runs from, and installs it interrupted.
   for (fs::directory_iterator it(config_.install_dir, ec), end; !ec && it != end;
        it.increment(ec)) {
     if (!it->is_directory()) continue;
@@ -124,6 +128,14 @@ PackCatalog PackSync::withInstalled(PackCatalog catalog) {
     }
   }
   return catalog;
+}
+
+std::shared_ptr<OwnedPackDirectory> PackSync::installedHold(const fs::path& directory) const {
+  std::lock_guard lock(mutex_);
+  for (const auto& [name, hold] : directories_) {
+    if (hold->path() == directory) return hold;
+  }
+  return nullptr;
 }
 
 void PackSync::start(LiveCatalog& catalog) {

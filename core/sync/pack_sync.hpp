@@ -11,10 +11,12 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <condition_variable>
@@ -56,8 +58,12 @@ class PackSync {
   ~PackSync();  // stop()
 
   // `catalog` with the packs an earlier rivetd installed (installed.json) added, and any
-  // directory under install_dir that is not one of them removed. Call before serving.
-  PackCatalog withInstalled(PackCatalog catalog);
+  // directory under install_dir that is neither one of them nor `in_use` (by executions an
+  // earlier rivetd left running, packDirectoriesInUse()) removed. Call before serving.
+  PackCatalog withInstalled(PackCatalog catalog, const std::set<std::filesystem::path>& in_use);
+
+  // The hold on `directory` if it is an installed version's; null otherwise.
+  std::shared_ptr<OwnedPackDirectory> installedHold(const std::filesystem::path& directory) const;
 
   // Starts the thread: a pass now, then one every interval (jittered) until stop().
   void start(LiveCatalog& catalog);

@@ -28,7 +28,8 @@ constexpr auto kLongestWait = kInterval * 6 / 5;
 constexpr auto kDeadline = std::chrono::seconds(60);
 
 // Writes pack `name` at `version`: one shell action, `show`, that prints the version and, given
-// a file name, waits (bounded) for that file to exist.
+// a file name, waits (bounded) for that file to exist; it fails if its pack's files are gone by
+// then.
 fs::path writePack(const fs::path& dir, const std::string& name, const std::string& version) {
   writeFile(dir / "pack.yaml", "name: " + name + "\nversion: " + version + "\n");
   writeFile(dir / "actions" / "show.yaml",
@@ -37,10 +38,20 @@ fs::path writePack(const fs::path& dir, const std::string& name, const std::stri
   writeFile(dir / "actions" / "show.sh",
             "#!/bin/sh\necho \"version " + version +
                 "\"\ni=0\nwhile [ -n \"$1\" ] && [ ! -e \"$1\" ] && [ $i -lt 600 ]; do\n"
-                "  sleep 0.05; i=$((i+1))\ndone\n");
+                "  sleep 0.05; i=$((i+1))\ndone\n"
+                "[ -e \"$(dirname \"$0\")/show.yaml\" ] || { echo \"pack files gone\" >&2; exit 3; }\n");
   fs::permissions(dir / "actions" / "show.sh", fs::perms::owner_all | fs::perms::group_read |
                                                    fs::perms::others_read);
   return dir;
+}
+
+// Lets a `show` waiting for `flag` go on, and returns the execution once it ended (null if it
+// did not within the deadline).
+json releaseAndWait(client::Client& client, const fs::path& flag, const std::string& id) {
+  writeFile(flag, "");
+  auto ended = client.waitForEnd(id, steady_clock::now() + kDeadline, std::chrono::milliseconds(20));
+  EXPECT_TRUE(ended.ok()) << ended.status().message();
+  return ended.ok() ? *ended : json();
 }
 
 class PackDeliveryTest : public ::testing::Test {
@@ -216,15 +227,48 @@ TEST_F(PackDeliveryTest, AnExecutionRunningDuringAnUpgradeFinishesOnItsVersion) 
   EXPECT_EQ(second["pack_version"], "2.0.0");
   EXPECT_EQ(readAll(client, second["id"]), "version 2.0.0\n");
 
-  writeFile(flag, "");
-  auto ended = client.waitForEnd(first, steady_clock::now() + kDeadline,
-                                 std::chrono::milliseconds(20));
-  ASSERT_TRUE(ended.ok());
-  EXPECT_EQ((*ended)["status"], "succeeded");
-  EXPECT_EQ((*ended)["pack_version"], "1.0.0");
+  const auto ended = releaseAndWait(client, flag, first);
+  EXPECT_EQ(ended["status"], "succeeded");
+  EXPECT_EQ(ended["pack_version"], "1.0.0");
   EXPECT_TRUE(waitUntil([&] { return !fs::exists(v1_dir); }, kDeadline))
       << v1_dir << " is still there after its last execution ended";
   EXPECT_TRUE(fs::exists(packOf(client, "upgraded")["path"].get<std::string>()));
+}
+
+TEST_F(PackDeliveryTest, AReplacedVersionOutlivesARestartWhileAnExecutionRunsFromIt) {
+  RivetdProcess agent(agentDefines("test"));
+  ASSERT_TRUE(agent.start()) << agent.log();
+  const auto flag = temp_.path() / "release-v1-run";
+  std::string first;
+  fs::path v1_dir;
+  {
+    auto client = clientFor(agent);
+    publish(build("restarted", "1.0.0"), "test");
+    ASSERT_TRUE(waitUntil([&] { return serves(client, "restarted", "1.0.0"); }, kDeadline))
+        << agent.log();
+    v1_dir = packOf(client, "restarted")["path"].get<std::string>();
+    auto started = client.run("restarted.show", {{"flag", flag.string()}});
+    ASSERT_TRUE(started.ok()) << started.status().message();
+    first = (*started)["id"];
+    ASSERT_TRUE(waitUntil([&] { return readAll(client, first) == "version 1.0.0\n"; }, kDeadline));
+    publish(build("restarted", "2.0.0"), "test");
+    ASSERT_TRUE(waitUntil([&] { return serves(client, "restarted", "2.0.0"); }, kDeadline))
+        << agent.log();
+  }
+  ASSERT_EQ(agent.stop(), 0);  // the execution runs on under its supervisor
+
+  ASSERT_TRUE(agent.start()) << agent.log();
+  auto client = clientFor(agent);
+  EXPECT_TRUE(serves(client, "restarted", "2.0.0"));
+  EXPECT_TRUE(fs::exists(v1_dir)) << "the restart removed v1 while an execution ran from it";
+  const auto ended = releaseAndWait(client, flag, first);
+  EXPECT_EQ(ended["status"], "succeeded") << ended.dump();
+  EXPECT_EQ(ended["pack_version"], "1.0.0");
+  EXPECT_TRUE(waitUntil([&] { return !fs::exists(v1_dir); }, kDeadline))
+      << v1_dir << " is still there after its last execution ended";
+  const fs::path v2_dir = packOf(client, "restarted")["path"].get<std::string>();
+  EXPECT_TRUE(fs::exists(v2_dir));
+  EXPECT_EQ(runToEnd(client, "restarted.show")["pack_version"], "2.0.0");
 }
 
 TEST_F(PackDeliveryTest, RejectedUpgradesLeaveThePreviousVersionServing) {
@@ -398,6 +442,16 @@ class DevPacksTest : public ::testing::Test {
     return ran.is_object() ? ran["requester"].value("subject", "") : "";
   }
 
+  // Writes pack `mypack` (0.0.1-dev) into source() and returns its archive, as
+  // `rivet run --pack-dir` sends it.
+  fs::path writeDevPack() const {
+    writePack(source(), "mypack", "0.0.1-dev");
+    const auto archive = temp_.path() / "mypack.tar.zst";
+    EXPECT_TRUE(pack_artifact::writePackArchive(source(), archive).ok());
+    return archive;
+  }
+  fs::path source() const { return temp_.path() / "mypack"; }
+
   TempDir temp_;
 };
 
@@ -405,9 +459,7 @@ TEST_F(DevPacksTest, APackSentWithARequestIsRefusedWhenDevModeIsOff) {
   RivetdProcess agent;
   ASSERT_TRUE(agent.start()) << agent.log();
   auto client = clientFor(agent);
-  const auto source = writePack(temp_.path() / "mypack", "mypack", "0.0.1-dev");
-  const auto archive = temp_.path() / "mypack.tar.zst";
-  ASSERT_TRUE(pack_artifact::writePackArchive(source, archive).ok());
+  const auto archive = writeDevPack();
 
   auto refused = client.run("mypack.show", json::object(),
                             {"", std::nullopt, std::nullopt, readFile(archive)});
@@ -422,9 +474,7 @@ TEST_F(DevPacksTest, APackSentWithARequestIsRefusedWhenDevModeIsOff) {
 }
 
 TEST_F(DevPacksTest, AnAllowedIdentityRunsItsPackForThatRunOnly) {
-  const auto source = writePack(temp_.path() / "mypack", "mypack", "0.0.1-dev");
-  const auto archive = temp_.path() / "mypack.tar.zst";
-  ASSERT_TRUE(pack_artifact::writePackArchive(source, archive).ok());
+  const auto archive = writeDevPack();
 
   const auto subject = testClientSubject();
   ASSERT_FALSE(subject.empty());
@@ -445,7 +495,7 @@ TEST_F(DevPacksTest, AnAllowedIdentityRunsItsPackForThatRunOnly) {
   // Through the CLI, as an engineer tries a change.
   const auto cli = runProgram({RIVET_BINARY_DIR "/bin/rivet", "--host", agent.hostPort(),
                                "--certs", agent.pkiDir().string(), "--json", "run", "--wait",
-                               "--pack-dir", source.string(), "mypack.show"});
+                               "--pack-dir", source().string(), "mypack.show"});
   ASSERT_EQ(cli.exit_code, 0) << cli.out << cli.err;
   const auto ran = json::parse(cli.out);
   EXPECT_EQ(ran["status"], "succeeded");
@@ -461,6 +511,37 @@ TEST_F(DevPacksTest, AnAllowedIdentityRunsItsPackForThatRunOnly) {
     return !fs::exists(agent.dataDir() / "dev-packs") ||
            fs::is_empty(agent.dataDir() / "dev-packs");
   }));
+}
+
+TEST_F(DevPacksTest, ASentPackOutlivesARestartWhileItsExecutionRuns) {
+  const auto archive = writeDevPack();
+  const auto subject = testClientSubject();
+  ASSERT_FALSE(subject.empty());
+  RivetdProcess agent({"dev-packs.enabled=true", "dev-packs.identities=" + subject});
+  ASSERT_TRUE(agent.start()) << agent.log();
+  const auto flag = temp_.path() / "release-dev-run";
+  const auto dev_dir = agent.dataDir() / "dev-packs";
+  std::string id;
+  {
+    auto client = clientFor(agent);
+    auto started = client.run("mypack.show", {{"flag", flag.string()}},
+                              {"", std::nullopt, std::nullopt, readFile(archive)});
+    ASSERT_TRUE(started.ok()) << started.status().message();
+    id = (*started)["id"];
+    ASSERT_TRUE(waitUntil([&] { return readAll(client, id) == "version 0.0.1-dev\n"; }));
+  }
+  ASSERT_EQ(agent.stop(), 0);
+  writeFile(dev_dir / "left-by-a-crash" / "pack.tar.zst", "debris");
+
+  ASSERT_TRUE(agent.start()) << agent.log();
+  auto client = clientFor(agent);
+  EXPECT_FALSE(fs::exists(dev_dir / "left-by-a-crash"));
+  ASSERT_TRUE(fs::is_directory(dev_dir));
+  EXPECT_FALSE(fs::is_empty(dev_dir)) << "the restart removed the pack of a running execution";
+  const auto ended = releaseAndWait(client, flag, id);
+  EXPECT_EQ(ended["status"], "succeeded") << ended.dump();
+  EXPECT_EQ(ended["pack_source"], "dev");
+  EXPECT_TRUE(waitUntil([&] { return fs::is_empty(dev_dir); }, kDeadline));
 }
 
 TEST_F(DevPacksTest, PreparingASentPackHoldsNoTransportThread) {
