@@ -36,9 +36,16 @@ std::string randomHex() {
 // "1.2.0-3f5c0a1b2c3d": the version and the first 12 hex digits of the digest, so that a
 // version republished with other content (which the store refuses, but a store is only files)
 // never lands in the directory of the first.
-std::string versionDirectoryName(const std::string& version, const std::string& digest) {
+// <install_dir>/<name>/<version>-<digest12>, or with ".2", ".3"... when that is taken: by the
+// same version installed before and still held by an execution (a rollback to it), whose
+// directory goes with that execution's end.
+fs::path newVersionDirectory(const fs::path& pack_dir, const std::string& version,
+                             const std::string& digest) {
   const auto hex = digest.substr(digest.find(':') + 1);
-  return version + "-" + hex.substr(0, 12);
+  const auto base = version + "-" + hex.substr(0, 12);
+  fs::path directory = pack_dir / base;
+  for (int n = 2; fs::exists(directory); ++n) directory = pack_dir / (base + "." + std::to_string(n));
+  return directory;
 }
 
 // The wait before the next pass: the interval, give or take up to 20%, so that a fleet started
@@ -258,11 +265,9 @@ Status PackSync::install(pack_store::PackStore& store, const std::string& name,
                       " " + manifest->digest);
   }
 
-  Installed installed{entry.version, entry.digest, config_.stage, nowMs(),
-                      (config_.install_dir / name /
-                       versionDirectoryName(entry.version, entry.digest))
-                          .string()};
-  fs::remove_all(installed.directory, ec);  // debris of an install that did not finish
+  Installed installed{
+      entry.version, entry.digest, config_.stage, nowMs(),
+      newVersionDirectory(config_.install_dir / name, entry.version, entry.digest).string()};
   fs::create_directories(fs::path(installed.directory).parent_path(), ec);
   if (auto status = pack_artifact::extractArtifact(incoming / manifest->archive,
                                                    installed.directory);

@@ -235,6 +235,38 @@ TEST_F(PackDeliveryTest, AnExecutionRunningDuringAnUpgradeFinishesOnItsVersion) 
   EXPECT_TRUE(fs::exists(packOf(client, "upgraded")["path"].get<std::string>()));
 }
 
+TEST_F(PackDeliveryTest, RollingBackToAVersionStillRunningLeavesEachItsOwnDirectory) {
+  RivetdProcess agent(agentDefines("test"));
+  ASSERT_TRUE(agent.start()) << agent.log();
+  auto client = clientFor(agent);
+  const auto v1 = build("rolled", "1.0.0");
+  publish(v1, "test");
+  ASSERT_TRUE(waitUntil([&] { return serves(client, "rolled", "1.0.0"); }, kDeadline))
+      << agent.log();
+  const fs::path v1_dir = packOf(client, "rolled")["path"].get<std::string>();
+  const auto flag = temp_.path() / "release-v1-run";
+  auto started = client.run("rolled.show", {{"flag", flag.string()}});
+  ASSERT_TRUE(started.ok()) << started.status().message();
+  const std::string first = (*started)["id"];
+  ASSERT_TRUE(waitUntil([&] { return readAll(client, first) == "version 1.0.0\n"; }, kDeadline));
+
+  publish(build("rolled", "2.0.0"), "test");
+  ASSERT_TRUE(waitUntil([&] { return serves(client, "rolled", "2.0.0"); }, kDeadline))
+      << agent.log();
+  publish(v1, "test");  // the rollback: the same artifact again
+  ASSERT_TRUE(waitUntil([&] { return serves(client, "rolled", "1.0.0"); }, kDeadline))
+      << agent.log();
+  const fs::path rolled_back_dir = packOf(client, "rolled")["path"].get<std::string>();
+  EXPECT_NE(rolled_back_dir, v1_dir);
+
+  EXPECT_EQ(releaseAndWait(client, flag, first)["status"], "succeeded");
+  EXPECT_TRUE(waitUntil([&] { return !fs::exists(v1_dir); }, kDeadline));
+  EXPECT_TRUE(fs::exists(rolled_back_dir)) << "the end of the first run removed the rollback";
+  const auto after = runToEnd(client, "rolled.show");
+  EXPECT_EQ(after["status"], "succeeded") << after.dump();
+  EXPECT_EQ(after["pack_version"], "1.0.0");
+}
+
 TEST_F(PackDeliveryTest, AReplacedVersionOutlivesARestartWhileAnExecutionRunsFromIt) {
   RivetdProcess agent(agentDefines("test"));
   ASSERT_TRUE(agent.start()) << agent.log();
