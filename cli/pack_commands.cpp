@@ -50,6 +50,13 @@ struct PromoteArguments {
   std::string to;
 };
 
+struct RollbackArguments {
+  StoreArguments store;
+  std::string name;
+  std::string stage;
+  std::string version;  // "": the one the stage had before
+};
+
 struct HistoryArguments {
   StoreArguments store;
   std::string name;
@@ -105,6 +112,16 @@ int promote(const GlobalOptions& options, const PromoteArguments& arguments) {
                                                         arguments.from, arguments.to, who);
                      if (!promoted.ok()) return reportFailure(promoted.status());
                      return printChange(*promoted, options.json);
+                   });
+}
+
+int rollback(const GlobalOptions& options, const RollbackArguments& arguments) {
+  return withStore(options, arguments.store,
+                   [&](store::PackStore& pack_store, const std::string& who) {
+                     auto rolled = pack_store.rollback(arguments.name, arguments.stage,
+                                                       arguments.version, who);
+                     if (!rolled.ok()) return reportFailure(rolled.status());
+                     return printChange(*rolled, options.json);
                    });
 }
 
@@ -178,7 +195,7 @@ int verify(const VerifyArguments& arguments) {
 
 void addPackCommands(CLI::App& app, const GlobalOptions& options, Commands& commands) {
   CLI::App* pack =
-      app.add_subcommand("pack", "Build, verify, publish and promote signed pack artifacts");
+      app.add_subcommand("pack", "Build, verify, publish, promote and roll back signed pack artifacts");
   pack->require_subcommand(1);
 
   auto keygen_dir = std::make_shared<std::string>(".");
@@ -243,9 +260,23 @@ void addPackCommands(CLI::App& app, const GlobalOptions& options, Commands& comm
                         return promote(options, *promote_arguments);
                       }});
 
+  auto rollback_arguments = std::make_shared<RollbackArguments>();
+  CLI::App* rollback_command = pack->add_subcommand(
+      "rollback", "Set a pack in a stage back to a version that stage ran before (prod too)");
+  rollback_command->add_option("name", rollback_arguments->name, "the pack")->required();
+  rollback_command->add_option("--stage", rollback_arguments->stage, "the stage, e.g. prod")
+      ->required();
+  rollback_command->add_option("--to", rollback_arguments->version,
+                               "the version (default: the one before the current one)");
+  addStoreOptions(*rollback_command, rollback_arguments->store, true);
+  commands.push_back({rollback_command, [&options, rollback_arguments] {
+                        return rollback(options, *rollback_arguments);
+                      }});
+
   auto history_arguments = std::make_shared<HistoryArguments>();
   CLI::App* history_command = pack->add_subcommand(
-      "history", "The pack store's audit log, oldest first: who published or promoted what");
+      "history",
+      "The pack store's audit log, oldest first: who published, promoted or rolled back what");
   history_command->add_option("name", history_arguments->name, "only this pack");
   addStoreOptions(*history_command, history_arguments->store, false);
   commands.push_back({history_command, [&options, history_arguments] {

@@ -111,6 +111,17 @@ TEST(PackCommandsTest, PublishPromoteHistoryOnAFileStore) {
   ASSERT_EQ(forced.exit_code, 0) << forced.err;
   EXPECT_NE(forced.out.find("(forced)"), std::string::npos) << forced.out;
 
+  // Back to what prod ran before carol's forced publish: 1.0.0, which is what she published
+  // too, so nothing to go back to; and a version prod never ran is refused.
+  auto nothing = rivet({"pack", "rollback", "demo", "--stage", "prod", "--store", store});
+  EXPECT_EQ(nothing.exit_code, 1);
+  EXPECT_NE(nothing.err.find("nothing to roll back to"), std::string::npos) << nothing.err;
+  auto never = rivet(
+      {"pack", "rollback", "demo", "--stage", "prod", "--to", "0.9.0", "--store", store});
+  EXPECT_EQ(never.exit_code, 1);
+  EXPECT_NE(never.err.find("never had pack 'demo' at version 0.9.0"), std::string::npos)
+      << never.err;
+
   auto table = rivet({"pack", "history", "demo", "--store", store});
   ASSERT_EQ(table.exit_code, 0) << table.err;
   const auto alice = table.out.find("alice  publish");

@@ -154,6 +154,26 @@ Status appendAudit(BlobStore& blobs, Clock::time_point when, const AuditEntry& e
   return blobs.put(auditPath(when), auditJson(entry).dump(2) + "\n");
 }
 
+// Sets the manifest's version in stage `change.to_stage`'s index and adds `change` (made now)
+// to the audit log: what publish and rollback share.
+StatusOr<AuditEntry> setFromManifest(BlobStore& blobs, const artifact::ArtifactManifest& manifest,
+                                     AuditEntry change) {
+  const auto now = Clock::now();
+  change.at = rfc3339(now);
+  if (Status status = setInIndex(blobs, change.to_stage, manifest.name,
+                                 IndexEntry{.version = manifest.version,
+                                            .digest = manifest.digest,
+                                            .key_id = manifest.key_id,
+                                            .signature = manifest.signature,
+                                            .publisher = change.who,
+                                            .published_at = change.at});
+      !status.ok()) {
+    return status;
+  }
+  if (Status status = appendAudit(blobs, now, change); !status.ok()) return status;
+  return change;
+}
+
 }  // namespace
 
 sdk::StatusOr<AuditEntry> PackStore::publish(const fs::path& manifest_file,
@@ -219,28 +239,16 @@ sdk::StatusOr<AuditEntry> PackStore::publish(const fs::path& manifest_file,
                          : existing.status();
   }
 
-  const auto now = Clock::now();
-  const AuditEntry entry{.at = rfc3339(now),
-                         .who = publisher,
-                         .action = "publish",
-                         .pack = published.name,
-                         .version = published.version,
-                         .digest = published.digest,
-                         .from_stage = "",
-                         .to_stage = stage,
-                         .forced = force && stage == kProtectedStage};
-  if (Status status = setInIndex(blobs_, stage, published.name,
-                                 IndexEntry{.version = published.version,
-                                            .digest = published.digest,
-                                            .key_id = published.key_id,
-                                            .signature = published.signature,
-                                            .publisher = publisher,
-                                            .published_at = entry.at});
-      !status.ok()) {
-    return status;
-  }
-  if (Status status = appendAudit(blobs_, now, entry); !status.ok()) return status;
-  return entry;
+  return setFromManifest(blobs_, published,
+                         AuditEntry{.at = "",
+                                    .who = publisher,
+                                    .action = "publish",
+                                    .pack = published.name,
+                                    .version = published.version,
+                                    .digest = published.digest,
+                                    .from_stage = "",
+                                    .to_stage = stage,
+                                    .forced = force && stage == kProtectedStage});
 }
 
 sdk::StatusOr<AuditEntry> PackStore::promote(const std::string& name, const std::string& version,
@@ -285,6 +293,73 @@ sdk::StatusOr<AuditEntry> PackStore::promote(const std::string& name, const std:
   if (Status status = setInIndex(blobs_, to, name, promoted); !status.ok()) return status;
   if (Status status = appendAudit(blobs_, now, entry); !status.ok()) return status;
   return entry;
+}
+
+sdk::StatusOr<AuditEntry> PackStore::rollback(const std::string& name, const std::string& stage,
+                                              const std::string& version,
+                                              const std::string& publisher) {
+  if (Status status = checkStage(stage); !status.ok()) return status;
+  if (Status status = checkPublisher(publisher); !status.ok()) return status;
+  if (Status status = checkNameAndVersion(name, version.empty() ? "any" : version); !status.ok()) {
+    return status;
+  }
+  auto current = fetchIndex(stage);
+  if (!current.ok()) return current.status();
+  const auto& packs = (*current)->index.packs;
+  const auto found = packs.find(name);
+  if (found == packs.end()) {
+    return Status(ErrorCode::not_found, "stage '" + stage + "' has no pack '" + name + "'");
+  }
+  const std::string& current_version = found->second.version;
+  if (version == current_version) {
+    return Status(ErrorCode::unprocessable, "stage '" + stage + "' has pack '" + name +
+                                                "' at version " + version + " already");
+  }
+  auto changes = history(name);
+  if (!changes.ok()) return changes.status();
+  // The newest change that set the stage to the version asked for (any other than the current
+  // one when none is asked for).
+  const auto target = std::find_if(changes->rbegin(), changes->rend(), [&](const AuditEntry& e) {
+    return e.to_stage == stage && e.version != current_version &&
+           (version.empty() || e.version == version);
+  });
+  if (target == changes->rend()) {
+    return Status(ErrorCode::unprocessable,
+                  version.empty()
+                      ? "stage '" + stage + "' has had no version of pack '" + name +
+                            "' other than " + current_version + ": nothing to roll back to"
+                      : "stage '" + stage + "' never had pack '" + name + "' at version " +
+                            version + ": a rollback only goes back to what the stage ran; "
+                            "publish or promote it instead");
+  }
+  const std::string manifest_path =
+      artifactDir(name, target->version) + artifact::manifestFileName(name, target->version);
+  auto manifest_object = blobs_.get(manifest_path);
+  if (!manifest_object.ok()) return manifest_object.status();
+  if (!manifest_object->has_value()) {
+    return Status(ErrorCode::internal, "unexpected answer for " + manifest_path);
+  }
+  auto manifest = artifact::parseManifest((*manifest_object)->bytes);
+  if (!manifest.ok()) return storeError(blobs_, manifest_path, manifest.status());
+  if (manifest->name != name || manifest->version != target->version ||
+      manifest->digest != target->digest) {
+    return storeError(blobs_, manifest_path,
+                      Status(ErrorCode::internal,
+                             "is of " + manifest->name + " " + manifest->version + " " +
+                                 manifest->digest + ", the audit log names " + name + " " +
+                                 target->version + " " + target->digest));
+  }
+
+  return setFromManifest(blobs_, *manifest,
+                         AuditEntry{.at = "",
+                                    .who = publisher,
+                                    .action = "rollback",
+                                    .pack = name,
+                                    .version = manifest->version,
+                                    .digest = manifest->digest,
+                                    .from_stage = "",
+                                    .to_stage = stage,
+                                    .forced = false});
 }
 
 sdk::StatusOr<std::vector<AuditEntry>> PackStore::history(const std::string& name) {

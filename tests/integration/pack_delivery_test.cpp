@@ -239,8 +239,7 @@ TEST_F(PackDeliveryTest, RollingBackToAVersionStillRunningLeavesEachItsOwnDirect
   RivetdProcess agent(agentDefines("test"));
   ASSERT_TRUE(agent.start()) << agent.log();
   auto client = clientFor(agent);
-  const auto v1 = build("rolled", "1.0.0");
-  publish(v1, "test");
+  publish(build("rolled", "1.0.0"), "test");
   ASSERT_TRUE(waitUntil([&] { return serves(client, "rolled", "1.0.0"); }, kDeadline))
       << agent.log();
   const fs::path v1_dir = packOf(client, "rolled")["path"].get<std::string>();
@@ -253,7 +252,9 @@ TEST_F(PackDeliveryTest, RollingBackToAVersionStillRunningLeavesEachItsOwnDirect
   publish(build("rolled", "2.0.0"), "test");
   ASSERT_TRUE(waitUntil([&] { return serves(client, "rolled", "2.0.0"); }, kDeadline))
       << agent.log();
-  publish(v1, "test");  // the rollback: the same artifact again
+  auto rolled_back = store_->rollback("rolled", "test", "", "CN=on-call");
+  ASSERT_TRUE(rolled_back.ok()) << rolled_back.status().message();
+  EXPECT_EQ(rolled_back->version, "1.0.0");
   ASSERT_TRUE(waitUntil([&] { return serves(client, "rolled", "1.0.0"); }, kDeadline))
       << agent.log();
   const fs::path rolled_back_dir = packOf(client, "rolled")["path"].get<std::string>();

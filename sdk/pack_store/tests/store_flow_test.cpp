@@ -181,6 +181,69 @@ TEST_P(StoreFlowTest, OnlyWhatTheSourceStageHasCanBePromoted) {
   EXPECT_EQ(snapshot(root_), before);
 }
 
+TEST_P(StoreFlowTest, RollbackSetsTheStageBackToWhatItRanBeforeAndAudits) {
+  ASSERT_TRUE(store_->publish(buildPack("1.0.0"), "test", "alice", false).ok());
+  const IndexEntry v1 = index("test").packs.at("demo");
+  ASSERT_TRUE(store_->promote("demo", "1.0.0", "test", "prod", "bob").ok());
+  ASSERT_TRUE(store_->publish(buildPack("1.1.0", "hi"), "test", "alice", false).ok());
+  ASSERT_TRUE(store_->promote("demo", "1.1.0", "test", "prod", "bob").ok());
+
+  // prod is protected, but a rollback only gives it back what it ran.
+  const auto rolled = store_->rollback("demo", "prod", "", "carol");
+  ASSERT_TRUE(rolled.ok()) << rolled.status().message();
+  EXPECT_EQ(rolled->action, "rollback");
+  EXPECT_EQ(rolled->version, "1.0.0");
+  EXPECT_EQ(rolled->to_stage, "prod");
+  EXPECT_EQ(rolled->who, "carol");
+  EXPECT_FALSE(rolled->forced);
+  const IndexEntry in_prod = index("prod").packs.at("demo");
+  EXPECT_EQ(in_prod.version, "1.0.0");
+  EXPECT_EQ(in_prod.publisher, "carol");
+  EXPECT_EQ(in_prod.published_at, rolled->at);
+  EXPECT_EQ(in_prod.digest, v1.digest);
+  EXPECT_EQ(in_prod.signature, v1.signature);
+  EXPECT_EQ(in_prod.key_id, v1.key_id);
+  EXPECT_EQ(index("test").packs.at("demo").version, "1.1.0");  // other stages untouched
+  const auto changes = history("demo");
+  ASSERT_FALSE(changes.empty());
+  EXPECT_EQ(changes.back().action, "rollback");
+  EXPECT_EQ(changes.back().who, "carol");
+
+  // The one before the current is now 1.1.0: rolling back again goes forward to it, and a
+  // version named explicitly is found however far back.
+  EXPECT_EQ(valueOf(store_->rollback("demo", "prod", "", "carol")).version, "1.1.0");
+  EXPECT_EQ(valueOf(store_->rollback("demo", "prod", "1.0.0", "carol")).version, "1.0.0");
+}
+
+TEST_P(StoreFlowTest, RollbackOnlyGoesBackToWhatTheStageRan) {
+  ASSERT_TRUE(store_->publish(buildPack("1.0.0"), "test", "alice", false).ok());
+  ASSERT_TRUE(store_->promote("demo", "1.0.0", "test", "prod", "bob").ok());
+  ASSERT_TRUE(store_->publish(buildPack("1.1.0", "hi"), "test", "alice", false).ok());
+  const auto before = snapshot(root_);
+
+  const auto nothing_before = store_->rollback("demo", "prod", "", "carol");
+  ASSERT_FALSE(nothing_before.ok());
+  EXPECT_EQ(nothing_before.status().code(), ErrorCode::unprocessable);
+  EXPECT_NE(nothing_before.status().message().find("nothing to roll back to"), std::string::npos)
+      << nothing_before.status().message();
+
+  const auto never_ran = store_->rollback("demo", "prod", "1.1.0", "carol");
+  ASSERT_FALSE(never_ran.ok());
+  EXPECT_EQ(never_ran.status().code(), ErrorCode::unprocessable);
+  EXPECT_NE(never_ran.status().message().find("never had pack 'demo' at version 1.1.0"),
+            std::string::npos)
+      << never_ran.status().message();
+
+  EXPECT_EQ(store_->rollback("demo", "prod", "1.0.0", "carol").status().code(),
+            ErrorCode::unprocessable);  // already there
+  EXPECT_EQ(store_->rollback("other", "prod", "", "carol").status().code(), ErrorCode::not_found);
+  EXPECT_EQ(store_->rollback("demo", "Prod", "", "carol").status().code(),
+            ErrorCode::invalid_argument);
+  EXPECT_EQ(store_->rollback("demo", "prod", "../1.0.0", "carol").status().code(),
+            ErrorCode::invalid_argument);
+  EXPECT_EQ(snapshot(root_), before);
+}
+
 TEST_P(StoreFlowTest, HistoryListsChangesOldestFirstWithWhoAndWhen) {
   ASSERT_TRUE(store_->publish(buildPack("1.0.0"), "test", "alice", false).ok());
   ASSERT_TRUE(store_->publish(buildPack("0.1.0", "hi", "other"), "test", "carol", false).ok());

@@ -49,7 +49,7 @@ sdk::StatusOr<StageIndex> parseIndex(const std::string& text);
 struct AuditEntry {
   std::string at;              // RFC 3339 UTC, milliseconds
   std::string who;             // the publisher's identity
-  std::string action;          // "publish" or "promote"
+  std::string action;          // "publish", "promote" or "rollback"
   std::string pack;
   std::string version;
   std::string digest;
@@ -82,6 +82,14 @@ class PackStore {
   sdk::StatusOr<AuditEntry> promote(const std::string& name, const std::string& version,
                                     const std::string& from, const std::string& to,
                                     const std::string& publisher);
+
+  // Sets `name` in `stage` back to a version that stage had before, as the audit log says:
+  // `version`, or when "" the one it had before its current one. Any stage, the protected one
+  // too: it only ever gets back what it ran before. unprocessable when the stage never had that
+  // version (publish or promote it instead) or nothing to go back to; not_found when the
+  // stage has no such pack. Appends an audit entry.
+  sdk::StatusOr<AuditEntry> rollback(const std::string& name, const std::string& stage,
+                                     const std::string& version, const std::string& publisher);
 
   // Every audit entry about pack `name` ("" for all), oldest first.
   sdk::StatusOr<std::vector<AuditEntry>> history(const std::string& name);
