@@ -50,12 +50,18 @@ struct PromoteArguments {
   std::string to;
 };
 
-struct RollbackArguments {
+// A change to one pack in one stage: rollback, withdraw.
+struct StageChangeArguments {
   StoreArguments store;
   std::string name;
   std::string stage;
+};
+
+struct RollbackArguments : StageChangeArguments {
   std::string version;  // "": the one the stage had before
 };
+
+using WithdrawArguments = StageChangeArguments;
 
 struct HistoryArguments {
   StoreArguments store;
@@ -75,8 +81,10 @@ int withStore(const GlobalOptions& options, const StoreArguments& arguments,
   return command(pack_store, store::publisherIdentity(arguments.as, tls->cert_file));
 }
 
-// "test -> prod" for a promote, "-> test" for a publish.
+// "test -> prod" for a promote, "-> test" for a publish or rollback, "out of test" for a
+// withdraw.
 std::string stagesText(const store::AuditEntry& entry) {
+  if (entry.action == "withdraw") return "out of " + entry.to_stage;
   return (entry.from_stage.empty() ? "" : entry.from_stage + " ") + "-> " + entry.to_stage;
 }
 
@@ -125,6 +133,15 @@ int rollback(const GlobalOptions& options, const RollbackArguments& arguments) {
                    });
 }
 
+int withdraw(const GlobalOptions& options, const WithdrawArguments& arguments) {
+  return withStore(options, arguments.store,
+                   [&](store::PackStore& pack_store, const std::string& who) {
+                     auto withdrawn = pack_store.withdraw(arguments.name, arguments.stage, who);
+                     if (!withdrawn.ok()) return reportFailure(withdrawn.status());
+                     return printChange(*withdrawn, options.json);
+                   });
+}
+
 int history(const GlobalOptions& options, const HistoryArguments& arguments) {
   return withStore(
       options, arguments.store, [&](store::PackStore& pack_store, const std::string&) -> int {
@@ -161,6 +178,15 @@ void addStoreOptions(CLI::App& command, StoreArguments& arguments, bool changes_
                      "subject, else USER@HOSTNAME)");
 }
 
+CLI::App* addStageChangeCommand(CLI::App& pack, const std::string& name,
+                                const std::string& description, StageChangeArguments& arguments) {
+  CLI::App* command = pack.add_subcommand(name, description);
+  command->add_option("name", arguments.name, "the pack")->required();
+  command->add_option("--stage", arguments.stage, "the stage, e.g. prod")->required();
+  addStoreOptions(*command, arguments.store, true);
+  return command;
+}
+
 int keygen(const std::string& out_dir) {
   auto key = artifact::generateSigningKey(out_dir);
   if (!key.ok()) return reportFailure(key.status());
@@ -195,7 +221,7 @@ int verify(const VerifyArguments& arguments) {
 
 void addPackCommands(CLI::App& app, const GlobalOptions& options, Commands& commands) {
   CLI::App* pack =
-      app.add_subcommand("pack", "Build, verify, publish, promote and roll back signed pack artifacts");
+      app.add_subcommand("pack", "Build, verify, publish, promote, roll back and withdraw signed pack artifacts");
   pack->require_subcommand(1);
 
   auto keygen_dir = std::make_shared<std::string>(".");
@@ -261,22 +287,29 @@ void addPackCommands(CLI::App& app, const GlobalOptions& options, Commands& comm
                       }});
 
   auto rollback_arguments = std::make_shared<RollbackArguments>();
-  CLI::App* rollback_command = pack->add_subcommand(
-      "rollback", "Set a pack in a stage back to a version that stage ran before (prod too)");
-  rollback_command->add_option("name", rollback_arguments->name, "the pack")->required();
-  rollback_command->add_option("--stage", rollback_arguments->stage, "the stage, e.g. prod")
-      ->required();
+  CLI::App* rollback_command = addStageChangeCommand(
+      *pack, "rollback", "Set a pack in a stage back to a version that stage ran before (prod too)",
+      *rollback_arguments);
   rollback_command->add_option("--to", rollback_arguments->version,
                                "the version (default: the one before the current one)");
-  addStoreOptions(*rollback_command, rollback_arguments->store, true);
   commands.push_back({rollback_command, [&options, rollback_arguments] {
                         return rollback(options, *rollback_arguments);
+                      }});
+
+  auto withdraw_arguments = std::make_shared<WithdrawArguments>();
+  CLI::App* withdraw_command = addStageChangeCommand(
+      *pack, "withdraw",
+      "Take a pack out of a stage: its agents uninstall it (rollback puts it back)",
+      *withdraw_arguments);
+  commands.push_back({withdraw_command, [&options, withdraw_arguments] {
+                        return withdraw(options, *withdraw_arguments);
                       }});
 
   auto history_arguments = std::make_shared<HistoryArguments>();
   CLI::App* history_command = pack->add_subcommand(
       "history",
-      "The pack store's audit log, oldest first: who published, promoted or rolled back what");
+      "The pack store's audit log, oldest first: who published, promoted, rolled back or "
+      "withdrew what");
   history_command->add_option("name", history_arguments->name, "only this pack");
   addStoreOptions(*history_command, history_arguments->store, false);
   commands.push_back({history_command, [&options, history_arguments] {

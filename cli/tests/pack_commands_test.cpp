@@ -1,5 +1,6 @@
-// `rivet pack keygen`, `build` and `verify`, and `publish`, `promote` and `history` on a file://
-// store, as an operator runs them: the real rivet binary on real files (no rivetd needed).
+// `rivet pack keygen`, `build` and `verify`, and `publish`, `promote`, `rollback`, `withdraw` and
+// `history` on a file:// store, as an operator runs them: the real rivet binary on real files
+// (no rivetd needed).
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -122,6 +123,11 @@ TEST(PackCommandsTest, PublishPromoteHistoryOnAFileStore) {
   EXPECT_NE(never.err.find("never had pack 'demo' at version 0.9.0"), std::string::npos)
       << never.err;
 
+  auto not_there = rivet({"pack", "withdraw", "demo", "--stage", "dev", "--store", store});
+  EXPECT_EQ(not_there.exit_code, 1);
+  EXPECT_NE(not_there.err.find("stage 'dev' has no pack 'demo'"), std::string::npos)
+      << not_there.err;
+
   auto table = rivet({"pack", "history", "demo", "--store", store});
   ASSERT_EQ(table.exit_code, 0) << table.err;
   const auto alice = table.out.find("alice  publish");
@@ -150,6 +156,18 @@ TEST(PackCommandsTest, PublishPromoteHistoryOnAFileStore) {
   auto no_store = rivet({"pack", "history"});
   EXPECT_EQ(no_store.exit_code, 2);
   EXPECT_NE(no_store.err.find("--store"), std::string::npos) << no_store.err;
+
+  // Pulled from test at 3 a.m., then put back.
+  auto withdrawn =
+      rivet({"pack", "withdraw", "demo", "--stage", "test", "--store", store, "--as", "dave"});
+  ASSERT_EQ(withdrawn.exit_code, 0) << withdrawn.err;
+  EXPECT_NE(withdrawn.out.find("withdraw demo 1.0.0 out of test by dave"), std::string::npos)
+      << withdrawn.out;
+  auto put_back =
+      rivet({"pack", "rollback", "demo", "--stage", "test", "--store", store, "--as", "dave"});
+  ASSERT_EQ(put_back.exit_code, 0) << put_back.err;
+  EXPECT_NE(put_back.out.find("rollback demo 1.0.0 -> test by dave"), std::string::npos)
+      << put_back.out;
 }
 
 }  // namespace

@@ -183,6 +183,13 @@ sdk::StatusOr<PackCatalog> PackCatalog::withPack(PackEntry pack) const {
   return next;
 }
 
+PackCatalog PackCatalog::withoutDeliveredPack(std::string_view ref) const {
+  PackCatalog next = *this;
+  std::erase_if(next.packs_,
+                [ref](const PackEntry& pack) { return pack.delivered && pack.spec.ref == ref; });
+  return next;
+}
+
 const PackEntry* PackCatalog::findPack(std::string_view ref) const {
   return findPreferringAvailable(
       packs_, ref, [](const PackEntry& pack) -> const std::string& { return pack.spec.ref; });

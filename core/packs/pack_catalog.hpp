@@ -61,6 +61,8 @@ class PackCatalog {
   // A copy with `pack` added, or in place of the pack with its ref. conflict when that ref
   // belongs to a pack of the packs directory: a delivered pack never shadows a local one.
   sdk::StatusOr<PackCatalog> withPack(PackEntry pack) const;
+  // A copy without the delivered pack `ref`; a pack of the packs directory stays.
+  PackCatalog withoutDeliveredPack(std::string_view ref) const;
 
   const std::vector<PackEntry>& packs() const { return packs_; }
   std::vector<PackEntry>& packs() { return packs_; }

@@ -207,11 +207,12 @@ void PackSync::pass(pack_store::PackStore& store) {
   }
   if (!fetched->has_value()) return;
   const auto& index = (*fetched)->index;
+  const auto selected = [this](const std::string& name) {
+    return config_.packs.empty() ||
+           std::find(config_.packs.begin(), config_.packs.end(), name) != config_.packs.end();
+  };
   for (const auto& [name, entry] : index.packs) {
-    if (!config_.packs.empty() &&
-        std::find(config_.packs.begin(), config_.packs.end(), name) == config_.packs.end()) {
-      continue;
-    }
+    if (!selected(name)) continue;
     {
       std::lock_guard lock(mutex_);
       if (stopping_) return;
@@ -230,8 +231,39 @@ void PackSync::pass(pack_store::PackStore& store) {
       recordFailure(name, entry.version, entry.digest, status, retried);
     }
   }
+  // Only an index that exists says a pack is gone: a missing one (a wrong URL, a store not
+  // yet filled) uninstalls nothing.
+  std::vector<std::string> withdrawn;
+  if ((*fetched)->exists) {
+    std::lock_guard lock(mutex_);
+    for (const auto& [name, installed] : installed_) {
+      if (!index.packs.contains(name) || !selected(name)) withdrawn.push_back(name);
+    }
+    std::erase_if(status_.failures, [&](const auto& failure) {
+      return !index.packs.contains(failure.first) || !selected(failure.first);
+    });
+  }
+  for (const auto& name : withdrawn) uninstall(name);
   std::lock_guard lock(mutex_);
   index_etag_ = (*fetched)->etag;
+}
+
+void PackSync::uninstall(const std::string& name) {
+  std::shared_ptr<OwnedPackDirectory> removed;
+  {
+    std::lock_guard lock(mutex_);
+    catalog_->replace(catalog_->current()->withoutDeliveredPack(name));
+    removed = std::move(directories_[name]);
+    directories_.erase(name);
+    log_.log(sdk::LogLevel::info, "pack sync: " + name + " " + installed_[name].version +
+                                      " uninstalled: stage " + config_.stage +
+                                      " no longer has it");
+    installed_.erase(name);
+    status_.failures.erase(name);
+    saveInstalled();
+  }
+  // Executions still running from it keep it until they end.
+  if (removed) removed->retire();
 }
 
 Status PackSync::install(pack_store::PackStore& store, const std::string& name,

@@ -4,7 +4,8 @@
 // and signature against the trusted keys, unpacks it into a new directory
 // <install_dir>/<name>/<version>-<digest12>/, prepares it for its runners (a virtualenv) and
 // only then swaps it into the live catalog. Anything that fails leaves the previous version
-// serving, is kept as the pack's upgrade failure (GET /v1/packs) and counted (metrics).
+// serving, is kept as the pack's upgrade failure (GET /v1/packs) and counted (metrics). A pack
+// that an index which exists no longer names (rivet pack withdraw) is uninstalled.
 //
 // Executions hold their pack's directory (PackEntry::directory_hold): a replaced version's
 // directory is removed when the last execution started from it has ended.
@@ -86,6 +87,8 @@ class PackSync {
   // Installs `name` at the version the index names and swaps it in.
   sdk::Status install(pack_store::PackStore& store, const std::string& name,
                       const pack_store::IndexEntry& entry);
+  // Takes `name` out of the catalog: its stage's index no longer names it (withdrawn).
+  void uninstall(const std::string& name);
   void recordFailure(const std::string& name, const std::string& version,
                      const std::string& digest, const sdk::Status& error, bool retried);
   void saveInstalled() const;

@@ -124,6 +124,7 @@ StatusOr<std::optional<PackStore::FetchedIndex>> readIndex(BlobStore& blobs,
     if (object.status().code() != ErrorCode::not_found) return object.status();
     PackStore::FetchedIndex empty;
     empty.index.stage = stage;
+    empty.exists = false;
     return std::optional<PackStore::FetchedIndex>(std::move(empty));
   }
   if (!object->has_value()) return std::optional<PackStore::FetchedIndex>();
@@ -137,15 +138,20 @@ StatusOr<std::optional<PackStore::FetchedIndex>> readIndex(BlobStore& blobs,
       PackStore::FetchedIndex{std::move(*index), std::move((*object)->etag)});
 }
 
-// Sets `name` to `entry` in the stage's index: a read, a change and a write, so two publishers
-// writing the same index at once may lose one change (the audit keeps both).
+// Sets `name` to `entry` in the stage's index, or takes it out when there is none: a read, a
+// change and a write, so two publishers writing the same index at once may lose one change
+// (the audit keeps both).
 Status setInIndex(BlobStore& blobs, const std::string& stage, const std::string& name,
-                  IndexEntry entry) {
+                  std::optional<IndexEntry> entry) {
   auto current = readIndex(blobs, stage, "");
   if (!current.ok()) return current.status();
   if (!current->has_value()) return Status(ErrorCode::internal, "no index read for " + stage);
   StageIndex& index = (*current)->index;
-  index.packs[name] = std::move(entry);
+  if (entry) {
+    index.packs[name] = std::move(*entry);
+  } else {
+    index.packs.erase(name);
+  }
   return blobs.put(indexPath(stage), indexJson(index).dump(2) + "\n");
 }
 
@@ -307,11 +313,9 @@ sdk::StatusOr<AuditEntry> PackStore::rollback(const std::string& name, const std
   if (!current.ok()) return current.status();
   const auto& packs = (*current)->index.packs;
   const auto found = packs.find(name);
-  if (found == packs.end()) {
-    return Status(ErrorCode::not_found, "stage '" + stage + "' has no pack '" + name + "'");
-  }
-  const std::string& current_version = found->second.version;
-  if (version == current_version) {
+  // "" when withdrawn (or never there): then any version the stage had will do.
+  const std::string current_version = found == packs.end() ? "" : found->second.version;
+  if (!version.empty() && version == current_version) {
     return Status(ErrorCode::unprocessable, "stage '" + stage + "' has pack '" + name +
                                                 "' at version " + version + " already");
   }
@@ -320,14 +324,15 @@ sdk::StatusOr<AuditEntry> PackStore::rollback(const std::string& name, const std
   // The newest change that set the stage to the version asked for (any other than the current
   // one when none is asked for).
   const auto target = std::find_if(changes->rbegin(), changes->rend(), [&](const AuditEntry& e) {
-    return e.to_stage == stage && e.version != current_version &&
+    return e.to_stage == stage && e.action != "withdraw" && e.version != current_version &&
            (version.empty() || e.version == version);
   });
   if (target == changes->rend()) {
     return Status(ErrorCode::unprocessable,
                   version.empty()
-                      ? "stage '" + stage + "' has had no version of pack '" + name +
-                            "' other than " + current_version + ": nothing to roll back to"
+                      ? "stage '" + stage + "' has had no version of pack '" + name + "'" +
+                            (current_version.empty() ? "" : " other than " + current_version) +
+                            ": nothing to roll back to"
                       : "stage '" + stage + "' never had pack '" + name + "' at version " +
                             version + ": a rollback only goes back to what the stage ran; "
                             "publish or promote it instead");
@@ -360,6 +365,33 @@ sdk::StatusOr<AuditEntry> PackStore::rollback(const std::string& name, const std
                                     .from_stage = "",
                                     .to_stage = stage,
                                     .forced = false});
+}
+
+sdk::StatusOr<AuditEntry> PackStore::withdraw(const std::string& name, const std::string& stage,
+                                              const std::string& publisher) {
+  if (Status status = checkStage(stage); !status.ok()) return status;
+  if (Status status = checkPublisher(publisher); !status.ok()) return status;
+  if (Status status = checkNameAndVersion(name, "any"); !status.ok()) return status;
+  auto current = fetchIndex(stage);
+  if (!current.ok()) return current.status();
+  const auto& packs = (*current)->index.packs;
+  const auto found = packs.find(name);
+  if (found == packs.end()) {
+    return Status(ErrorCode::not_found, "stage '" + stage + "' has no pack '" + name + "'");
+  }
+  const auto now = Clock::now();
+  const AuditEntry entry{.at = rfc3339(now),
+                         .who = publisher,
+                         .action = "withdraw",
+                         .pack = name,
+                         .version = found->second.version,
+                         .digest = found->second.digest,
+                         .from_stage = "",
+                         .to_stage = stage,
+                         .forced = false};
+  if (Status status = setInIndex(blobs_, stage, name, std::nullopt); !status.ok()) return status;
+  if (Status status = appendAudit(blobs_, now, entry); !status.ok()) return status;
+  return entry;
 }
 
 sdk::StatusOr<std::vector<AuditEntry>> PackStore::history(const std::string& name) {

@@ -97,6 +97,31 @@ class PackDeliveryTest : public ::testing::Test {
     return entry.ok() ? *entry : pack_store::AuditEntry{};
   }
 
+  // Publishes `name` at `version` to test and waits until `agent` serves it; returns that
+  // version's directory ("" when the agent did not get there).
+  fs::path publishAndWait(RivetdProcess& agent, client::Client& client, const std::string& name,
+                          const std::string& version) {
+    publish(build(name, version), "test");
+    EXPECT_TRUE(waitUntil([&] { return serves(client, name, version); }, kDeadline))
+        << agent.log();
+    const auto pack = packOf(client, name);
+    return pack.is_null() ? fs::path() : fs::path(pack["path"].get<std::string>());
+  }
+
+  // Starts `name.show`, held until `flag` exists; returns its id once it printed `version`
+  // ("" when it did not).
+  static std::string startHeld(client::Client& client, const std::string& name,
+                               const std::string& version, const fs::path& flag) {
+    auto started = client.run(name + ".show", {{"flag", flag.string()}});
+    EXPECT_TRUE(started.ok()) << started.status().message();
+    if (!started.ok()) return "";
+    const std::string id = (*started)["id"];
+    const bool printed = waitUntil(
+        [&] { return readAll(client, id) == "version " + version + "\n"; }, kDeadline);
+    EXPECT_TRUE(printed);
+    return printed ? id : "";
+  }
+
   // The pack as GET /v1/packs lists it; null when it is not listed.
   static json packOf(client::Client& client, const std::string& name) {
     auto packs = client.packs();
@@ -206,20 +231,14 @@ TEST_F(PackDeliveryTest, AnExecutionRunningDuringAnUpgradeFinishesOnItsVersion) 
   RivetdProcess agent(agentDefines("test"));
   ASSERT_TRUE(agent.start()) << agent.log();
   auto client = clientFor(agent);
-  publish(build("upgraded", "1.0.0"), "test");
-  ASSERT_TRUE(waitUntil([&] { return serves(client, "upgraded", "1.0.0"); }, kDeadline))
-      << agent.log();
-  const fs::path v1_dir = packOf(client, "upgraded")["path"].get<std::string>();
+  const fs::path v1_dir = publishAndWait(agent, client, "upgraded", "1.0.0");
+  ASSERT_FALSE(v1_dir.empty());
 
   const auto flag = temp_.path() / "release-v1-run";
-  auto started = client.run("upgraded.show", {{"flag", flag.string()}});
-  ASSERT_TRUE(started.ok()) << started.status().message();
-  const std::string first = (*started)["id"];
-  ASSERT_TRUE(waitUntil([&] { return readAll(client, first) == "version 1.0.0\n"; }, kDeadline));
+  const std::string first = startHeld(client, "upgraded", "1.0.0", flag);
+  ASSERT_FALSE(first.empty());
 
-  publish(build("upgraded", "2.0.0"), "test");
-  ASSERT_TRUE(waitUntil([&] { return serves(client, "upgraded", "2.0.0"); }, kDeadline))
-      << agent.log();
+  ASSERT_FALSE(publishAndWait(agent, client, "upgraded", "2.0.0").empty());
   EXPECT_TRUE(fs::exists(v1_dir)) << "v1 was removed while an execution used it";
 
   const auto second = runToEnd(client, "upgraded.show");
@@ -239,19 +258,13 @@ TEST_F(PackDeliveryTest, RollingBackToAVersionStillRunningLeavesEachItsOwnDirect
   RivetdProcess agent(agentDefines("test"));
   ASSERT_TRUE(agent.start()) << agent.log();
   auto client = clientFor(agent);
-  publish(build("rolled", "1.0.0"), "test");
-  ASSERT_TRUE(waitUntil([&] { return serves(client, "rolled", "1.0.0"); }, kDeadline))
-      << agent.log();
-  const fs::path v1_dir = packOf(client, "rolled")["path"].get<std::string>();
+  const fs::path v1_dir = publishAndWait(agent, client, "rolled", "1.0.0");
+  ASSERT_FALSE(v1_dir.empty());
   const auto flag = temp_.path() / "release-v1-run";
-  auto started = client.run("rolled.show", {{"flag", flag.string()}});
-  ASSERT_TRUE(started.ok()) << started.status().message();
-  const std::string first = (*started)["id"];
-  ASSERT_TRUE(waitUntil([&] { return readAll(client, first) == "version 1.0.0\n"; }, kDeadline));
+  const std::string first = startHeld(client, "rolled", "1.0.0", flag);
+  ASSERT_FALSE(first.empty());
 
-  publish(build("rolled", "2.0.0"), "test");
-  ASSERT_TRUE(waitUntil([&] { return serves(client, "rolled", "2.0.0"); }, kDeadline))
-      << agent.log();
+  ASSERT_FALSE(publishAndWait(agent, client, "rolled", "2.0.0").empty());
   auto rolled_back = store_->rollback("rolled", "test", "", "CN=on-call");
   ASSERT_TRUE(rolled_back.ok()) << rolled_back.status().message();
   EXPECT_EQ(rolled_back->version, "1.0.0");
@@ -276,17 +289,11 @@ TEST_F(PackDeliveryTest, AReplacedVersionOutlivesARestartWhileAnExecutionRunsFro
   fs::path v1_dir;
   {
     auto client = clientFor(agent);
-    publish(build("restarted", "1.0.0"), "test");
-    ASSERT_TRUE(waitUntil([&] { return serves(client, "restarted", "1.0.0"); }, kDeadline))
-        << agent.log();
-    v1_dir = packOf(client, "restarted")["path"].get<std::string>();
-    auto started = client.run("restarted.show", {{"flag", flag.string()}});
-    ASSERT_TRUE(started.ok()) << started.status().message();
-    first = (*started)["id"];
-    ASSERT_TRUE(waitUntil([&] { return readAll(client, first) == "version 1.0.0\n"; }, kDeadline));
-    publish(build("restarted", "2.0.0"), "test");
-    ASSERT_TRUE(waitUntil([&] { return serves(client, "restarted", "2.0.0"); }, kDeadline))
-        << agent.log();
+    v1_dir = publishAndWait(agent, client, "restarted", "1.0.0");
+    ASSERT_FALSE(v1_dir.empty());
+    first = startHeld(client, "restarted", "1.0.0", flag);
+    ASSERT_FALSE(first.empty());
+    ASSERT_FALSE(publishAndWait(agent, client, "restarted", "2.0.0").empty());
   }
   ASSERT_EQ(agent.stop(), 0);  // the execution runs on under its supervisor
 
@@ -304,13 +311,55 @@ TEST_F(PackDeliveryTest, AReplacedVersionOutlivesARestartWhileAnExecutionRunsFro
   EXPECT_EQ(runToEnd(client, "restarted.show")["pack_version"], "2.0.0");
 }
 
+TEST_F(PackDeliveryTest, AWithdrawnPackIsUninstalledButAMissingIndexUninstallsNothing) {
+  RivetdProcess agent(agentDefines("test"));
+  ASSERT_TRUE(agent.start()) << agent.log();
+  auto client = clientFor(agent);
+  const fs::path v1_dir = publishAndWait(agent, client, "pulled", "1.0.0");
+  ASSERT_FALSE(v1_dir.empty());
+
+  // The store loses the stage's index (or the agent points at the wrong place): the agent
+  // goes on serving what it has.
+  const auto index_file = nginx_.rootDir() / "stages" / "test" / "index.json";
+  const auto index_text = readFile(index_file);
+  fs::remove(index_file);
+  waitForPasses(client, 2);
+  EXPECT_TRUE(serves(client, "pulled", "1.0.0"));
+  writeFile(index_file, index_text);
+
+  const auto flag = temp_.path() / "release-v1-run";
+  const std::string first = startHeld(client, "pulled", "1.0.0", flag);
+  ASSERT_FALSE(first.empty());
+
+  auto withdrawn = store_->withdraw("pulled", "test", "CN=on-call");
+  ASSERT_TRUE(withdrawn.ok()) << withdrawn.status().message();
+  EXPECT_EQ(withdrawn->action, "withdraw");
+  ASSERT_TRUE(waitUntil([&] { return packOf(client, "pulled").is_null(); }, kDeadline))
+      << agent.log();
+  auto refused = client.run("pulled.show", json::object());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.apiError()->http_status, 404);
+  EXPECT_TRUE(fs::exists(v1_dir)) << "withdrawing removed the pack under a running execution";
+  EXPECT_EQ(releaseAndWait(client, flag, first)["status"], "succeeded");
+  EXPECT_TRUE(waitUntil([&] { return !fs::exists(v1_dir); }, kDeadline));
+
+  // Withdrawn for good: a restart does not bring it back; a rollback does.
+  ASSERT_EQ(agent.stop(), 0);
+  ASSERT_TRUE(agent.start()) << agent.log();
+  auto restarted = clientFor(agent);
+  EXPECT_TRUE(packOf(restarted, "pulled").is_null());
+  auto restored = store_->rollback("pulled", "test", "", "CN=on-call");
+  ASSERT_TRUE(restored.ok()) << restored.status().message();
+  ASSERT_TRUE(waitUntil([&] { return serves(restarted, "pulled", "1.0.0"); }, kDeadline))
+      << agent.log();
+  EXPECT_EQ(runToEnd(restarted, "pulled.show")["status"], "succeeded");
+}
+
 TEST_F(PackDeliveryTest, RejectedUpgradesLeaveThePreviousVersionServing) {
   RivetdProcess agent(agentDefines("test"));
   ASSERT_TRUE(agent.start()) << agent.log();
   auto client = clientFor(agent);
-  publish(build("guarded", "1.0.0"), "test");
-  ASSERT_TRUE(waitUntil([&] { return serves(client, "guarded", "1.0.0"); }, kDeadline))
-      << agent.log();
+  ASSERT_FALSE(publishAndWait(agent, client, "guarded", "1.0.0").empty());
 
   const auto artifactFile = [&](const std::string& version, const std::string& suffix) {
     return nginx_.rootDir() / "artifacts" / "guarded" / version /
@@ -416,9 +465,7 @@ TEST_F(PackDeliveryTest, ARestartedAgentServesItsInstalledPacksWithoutTheStore) 
   ASSERT_TRUE(agent.start()) << agent.log();
   {
     auto client = clientFor(agent);
-    publish(build("kept", "1.0.0"), "test");
-    ASSERT_TRUE(waitUntil([&] { return serves(client, "kept", "1.0.0"); }, kDeadline))
-        << agent.log();
+    ASSERT_FALSE(publishAndWait(agent, client, "kept", "1.0.0").empty());
   }
   ASSERT_EQ(agent.stop(), 0);
   nginx_.stop();  // the store is gone: nothing in the execution path needs it

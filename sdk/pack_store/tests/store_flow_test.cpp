@@ -236,12 +236,51 @@ TEST_P(StoreFlowTest, RollbackOnlyGoesBackToWhatTheStageRan) {
 
   EXPECT_EQ(store_->rollback("demo", "prod", "1.0.0", "carol").status().code(),
             ErrorCode::unprocessable);  // already there
-  EXPECT_EQ(store_->rollback("other", "prod", "", "carol").status().code(), ErrorCode::not_found);
+  EXPECT_EQ(store_->rollback("other", "prod", "", "carol").status().code(),
+            ErrorCode::unprocessable);  // never there
   EXPECT_EQ(store_->rollback("demo", "Prod", "", "carol").status().code(),
             ErrorCode::invalid_argument);
   EXPECT_EQ(store_->rollback("demo", "prod", "../1.0.0", "carol").status().code(),
             ErrorCode::invalid_argument);
   EXPECT_EQ(snapshot(root_), before);
+}
+
+TEST_P(StoreFlowTest, WithdrawTakesThePackOutOfTheStageAndRollbackPutsItBack) {
+  ASSERT_TRUE(store_->publish(buildPack("1.0.0"), "test", "alice", false).ok());
+  ASSERT_TRUE(store_->publish(buildPack("0.1.0", "hi", "other"), "test", "alice", false).ok());
+  const IndexEntry before = index("test").packs.at("demo");
+
+  const auto withdrawn = store_->withdraw("demo", "test", "carol");
+  ASSERT_TRUE(withdrawn.ok()) << withdrawn.status().message();
+  EXPECT_EQ(withdrawn->action, "withdraw");
+  EXPECT_EQ(withdrawn->version, "1.0.0");
+  EXPECT_EQ(withdrawn->digest, before.digest);
+  EXPECT_EQ(withdrawn->to_stage, "test");
+  const auto fetched = valueOf(store_->fetchIndex("test"));
+  ASSERT_TRUE(fetched.has_value());
+  EXPECT_TRUE(fetched->exists);
+  EXPECT_FALSE(fetched->index.packs.contains("demo"));
+  EXPECT_TRUE(fetched->index.packs.contains("other"));
+  EXPECT_EQ(history("demo").back().action, "withdraw");
+
+  const auto snapshot_before = snapshot(root_);
+  const auto again = store_->withdraw("demo", "test", "carol");
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.status().code(), ErrorCode::not_found);
+  EXPECT_EQ(store_->withdraw("demo", "prod", "carol").status().code(), ErrorCode::not_found);
+  EXPECT_EQ(store_->withdraw("../demo", "test", "carol").status().code(),
+            ErrorCode::invalid_argument);
+  EXPECT_EQ(snapshot(root_), snapshot_before);
+
+  const auto restored = store_->rollback("demo", "test", "", "dave");
+  ASSERT_TRUE(restored.ok()) << restored.status().message();
+  EXPECT_EQ(restored->version, "1.0.0");
+  EXPECT_EQ(index("test").packs.at("demo").digest, before.digest);
+
+  // A stage nothing was published to has an index that does not exist (agents keep theirs).
+  const auto empty = valueOf(store_->fetchIndex("dev"));
+  ASSERT_TRUE(empty.has_value());
+  EXPECT_FALSE(empty->exists);
 }
 
 TEST_P(StoreFlowTest, HistoryListsChangesOldestFirstWithWhoAndWhen) {

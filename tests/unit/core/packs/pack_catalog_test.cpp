@@ -526,6 +526,12 @@ TEST(PackCatalogTest, WithPackReplacesADeliveredPackButNeverALocalOne) {
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.status().code(), sdk::ErrorCode::conflict);
   EXPECT_THAT(refused.status().message(), HasSubstr("already used by"));
+
+  const auto without = with_v2->withoutDeliveredPack("delivered");
+  ASSERT_EQ(without.packs().size(), 1u);
+  EXPECT_EQ(without.findPack("delivered"), nullptr);
+  EXPECT_EQ(with_v2->findPack("delivered")->spec.version, "2.0.0") << "the original stays";
+  EXPECT_EQ(without.withoutDeliveredPack("local").packs().size(), 1u) << "a local pack stays";
 }
 
 TEST(PackCatalogTest, LoadPackReadsOneDirectoryByTheSameRules) {

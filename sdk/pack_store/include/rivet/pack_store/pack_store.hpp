@@ -49,7 +49,7 @@ sdk::StatusOr<StageIndex> parseIndex(const std::string& text);
 struct AuditEntry {
   std::string at;              // RFC 3339 UTC, milliseconds
   std::string who;             // the publisher's identity
-  std::string action;          // "publish", "promote" or "rollback"
+  std::string action;          // "publish", "promote", "rollback" or "withdraw"
   std::string pack;
   std::string version;
   std::string digest;
@@ -84,21 +84,29 @@ class PackStore {
                                     const std::string& publisher);
 
   // Sets `name` in `stage` back to a version that stage had before, as the audit log says:
-  // `version`, or when "" the one it had before its current one. Any stage, the protected one
-  // too: it only ever gets back what it ran before. unprocessable when the stage never had that
-  // version (publish or promote it instead) or nothing to go back to; not_found when the
-  // stage has no such pack. Appends an audit entry.
+  // `version`, or when "" the one it had before its current one (the one withdrawn, when it
+  // was). Any stage, the protected one too: it only ever gets back what it ran before.
+  // unprocessable when the stage never had that version (publish or promote it instead) or
+  // nothing to go back to. Appends an audit entry.
   sdk::StatusOr<AuditEntry> rollback(const std::string& name, const std::string& stage,
                                      const std::string& version, const std::string& publisher);
+
+  // Takes `name` out of `stage`'s index (not_found when it is not there), so that the stage's
+  // agents uninstall it, and appends an audit entry. A rollback puts it back.
+  sdk::StatusOr<AuditEntry> withdraw(const std::string& name, const std::string& stage,
+                                     const std::string& publisher);
 
   // Every audit entry about pack `name` ("" for all), oldest first.
   sdk::StatusOr<std::vector<AuditEntry>> history(const std::string& name);
 
   // The stage's index; nullopt when it has not changed since `etag` (a conditional GET).
-  // A stage nothing was published to yet has an empty index.
+  // A stage nothing was published to yet has an empty index, and `exists` false: agents
+  // uninstall a pack only when an index that exists no longer names it, never because the
+  // index is missing (a wrong URL, a store not yet filled).
   struct FetchedIndex {
     StageIndex index;
     std::string etag;
+    bool exists = true;
   };
   sdk::StatusOr<std::optional<FetchedIndex>> fetchIndex(const std::string& stage,
                                                         const std::string& etag = "");
