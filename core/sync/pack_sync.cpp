@@ -248,11 +248,20 @@ void PackSync::pass(pack_store::PackStore& store) {
   index_etag_ = (*fetched)->etag;
 }
 
+std::string PackSync::installedRef(const std::string& name) const {
+  const auto directory = directories_.find(name);
+  if (directory == directories_.end()) return "";
+  for (const auto& pack : catalog_->current()->packs()) {
+    if (pack.directory_hold == directory->second) return pack.spec.ref;
+  }
+  return "";
+}
+
 void PackSync::uninstall(const std::string& name) {
   std::shared_ptr<OwnedPackDirectory> removed;
   {
     std::lock_guard lock(mutex_);
-    catalog_->replace(catalog_->current()->withoutDeliveredPack(name));
+    catalog_->replace(catalog_->current()->withoutDeliveredPack(installedRef(name)));
     removed = std::move(directories_[name]);
     directories_.erase(name);
     log_.log(sdk::LogLevel::info, "pack sync: " + name + " " + installed_[name].version +
@@ -324,7 +333,9 @@ Status PackSync::install(pack_store::PackStore& store, const std::string& name,
   std::shared_ptr<OwnedPackDirectory> replaced;
   {
     std::lock_guard lock(mutex_);
-    auto next = catalog_->current()->withPack(std::move(pack));
+    // The previous version leaves by its own ref: a pack may change its ref between versions.
+    auto next =
+        catalog_->current()->withoutDeliveredPack(installedRef(name)).withPack(std::move(pack));
     if (!next.ok()) return Status(ErrorCode::unprocessable, "rejected: " + next.status().message());
     catalog_->replace(std::move(*next));
     retire_unless_serving.serving = true;

@@ -89,6 +89,9 @@ class PackSync {
                       const pack_store::IndexEntry& entry);
   // Takes `name` out of the catalog: its stage's index no longer names it (withdrawn).
   void uninstall(const std::string& name);
+  // The ref the catalog lists installed pack `name` by (a pack's name is not always its ref:
+  // `name: my-pack` needs `ref: my_pack`); "" when none is installed. Under mutex_.
+  std::string installedRef(const std::string& name) const;
   void recordFailure(const std::string& name, const std::string& version,
                      const std::string& digest, const sdk::Status& error, bool retried);
   void saveInstalled() const;

@@ -30,8 +30,10 @@ constexpr auto kDeadline = std::chrono::seconds(60);
 // Writes pack `name` at `version`: one shell action, `show`, that prints the version and, given
 // a file name, waits (bounded) for that file to exist; it fails if its pack's files are gone by
 // then.
-fs::path writePack(const fs::path& dir, const std::string& name, const std::string& version) {
-  writeFile(dir / "pack.yaml", "name: " + name + "\nversion: " + version + "\n");
+fs::path writePack(const fs::path& dir, const std::string& name, const std::string& version,
+                   const std::string& ref = "") {
+  writeFile(dir / "pack.yaml", "name: " + name + "\nversion: " + version + "\n" +
+                                   (ref.empty() ? "" : "ref: " + ref + "\n"));
   writeFile(dir / "actions" / "show.yaml",
             "name: show\nrunner_type: local-shell-script\nentry_point: show.sh\n"
             "parameters:\n  flag:\n    type: string\n    default: \"\"\n    position: 0\n");
@@ -82,8 +84,9 @@ class PackDeliveryTest : public ::testing::Test {
 
   // Builds and signs pack `name` at `version` with `key` (ours by default).
   fs::path build(const std::string& name, const std::string& version,
-                 const fs::path& key = {}) {
-    const auto source = writePack(temp_.path() / "src" / (name + "-" + version), name, version);
+                 const fs::path& key = {}, const std::string& ref = "") {
+    const auto source =
+        writePack(temp_.path() / "src" / (name + "-" + version), name, version, ref);
     auto built = pack_artifact::buildArtifact(source, key.empty() ? key_.private_key : key,
                                               temp_.path() / "artifacts");
     EXPECT_TRUE(built.ok()) << built.status().message();
@@ -353,6 +356,32 @@ TEST_F(PackDeliveryTest, AWithdrawnPackIsUninstalledButAMissingIndexUninstallsNo
   ASSERT_TRUE(waitUntil([&] { return serves(restarted, "pulled", "1.0.0"); }, kDeadline))
       << agent.log();
   EXPECT_EQ(runToEnd(restarted, "pulled.show")["status"], "succeeded");
+}
+
+TEST_F(PackDeliveryTest, APackIsFollowedByItsNameWhateverItsRef) {
+  RivetdProcess agent(agentDefines("test"));
+  ASSERT_TRUE(agent.start()) << agent.log();
+  auto client = clientFor(agent);
+  const auto refs = [&] {
+    std::vector<std::string> listed;
+    auto packs = client.packs();
+    if (packs.ok()) {
+      for (const auto& item : (*packs)["items"]) listed.push_back(item["ref"]);
+    }
+    return listed;
+  };
+  // A name with '-' is not a ref: the pack says its ref, and may change it.
+  publish(build("dashed-pack", "1.0.0", {}, "dashed_pack"), "test");
+  ASSERT_TRUE(waitUntil([&] { return serves(client, "dashed-pack", "1.0.0"); }, kDeadline))
+      << agent.log();
+  EXPECT_EQ(runToEnd(client, "dashed_pack.show")["status"], "succeeded");
+  publish(build("dashed-pack", "2.0.0", {}, "dashed"), "test");
+  ASSERT_TRUE(waitUntil([&] { return serves(client, "dashed-pack", "2.0.0"); }, kDeadline))
+      << agent.log();
+  EXPECT_EQ(refs(), std::vector<std::string>{"dashed"});
+
+  ASSERT_TRUE(store_->withdraw("dashed-pack", "test", "CN=on-call").ok());
+  ASSERT_TRUE(waitUntil([&] { return refs().empty(); }, kDeadline)) << agent.log();
 }
 
 TEST_F(PackDeliveryTest, RejectedUpgradesLeaveThePreviousVersionServing) {
