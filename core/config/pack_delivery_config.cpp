@@ -20,7 +20,9 @@ const std::array<ConfigKey, 8> kPackSyncKeys{{
     {"stage", "string", "", "The stage this agent runs (dev, test, prod, ...)."},
     {"interval", "duration", "2m",
      "How often the stage's index is checked; each wait is jittered by up to 20%."},
-    {"packs", "list", "", "Packs to take from the stage, by name. Empty: all of them."},
+    {"packs", "list", "",
+     "Packs to take from the stage, by name; an installed pack left out is uninstalled. Empty: "
+     "all of them."},
     {"trusted_keys", "list", "",
      "Public key files (rivet pack keygen's .pub); only artifacts signed by one are installed."},
     {"ca_file", "path", "", "CA of the store's HTTPS certificate. Empty: the system's CAs."},
