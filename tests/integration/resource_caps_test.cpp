@@ -145,7 +145,9 @@ TEST_F(ResourceCapsTest, ACpuSpinnerCappedAtAQuarterUsesAtMost30Percent) {
   ASSERT_EQ(ended["status"], "succeeded") << ended.dump();
   const double cpu_seconds = ended["usage"]["cpu_time_us"].get<double>() / 1e6;
   const double wall_seconds = ended["duration_ms"].get<double>() / 1e3;
-  EXPECT_GE(wall_seconds, 3.0);
+  // It spins 3 s by its own clock; the recorded times are wall-clock milliseconds (a 2.999 s
+  // duration has been seen).
+  EXPECT_GE(wall_seconds, 2.9);
   EXPECT_LE(cpu_seconds / wall_seconds, 0.30) << ended.dump();
   // Low on purpose: on a busy 2-core CI machine the spinner may get much less than its cap.
   EXPECT_GE(cpu_seconds / wall_seconds, 0.02) << "the spinner did not run: " << ended.dump();
