@@ -125,6 +125,26 @@ class PackDeliveryTest : public ::testing::Test {
     return printed ? id : "";
   }
 
+  // Where every test about a replaced version starts: `agent` serves `name` 2.0.0 while an
+  // execution of 1.0.0 runs on, held until `flag` exists. `first` is "" when it did not get
+  // there.
+  struct ReplacedWhileRunning {
+    fs::path v1_dir;
+    std::string first;  // the execution of 1.0.0
+    fs::path flag;
+  };
+  ReplacedWhileRunning replaceWhileRunning(RivetdProcess& agent, client::Client& client,
+                                           const std::string& name) {
+    ReplacedWhileRunning replaced{publishAndWait(agent, client, name, "1.0.0"), "",
+                                  temp_.path() / ("release-" + name)};
+    if (replaced.v1_dir.empty()) return replaced;
+    replaced.first = startHeld(client, name, "1.0.0", replaced.flag);
+    if (replaced.first.empty() || publishAndWait(agent, client, name, "2.0.0").empty()) {
+      replaced.first.clear();
+    }
+    return replaced;
+  }
+
   // The pack as GET /v1/packs lists it; null when it is not listed.
   static json packOf(client::Client& client, const std::string& name) {
     auto packs = client.packs();
@@ -234,14 +254,8 @@ TEST_F(PackDeliveryTest, AnExecutionRunningDuringAnUpgradeFinishesOnItsVersion) 
   RivetdProcess agent(agentDefines("test"));
   ASSERT_TRUE(agent.start()) << agent.log();
   auto client = clientFor(agent);
-  const fs::path v1_dir = publishAndWait(agent, client, "upgraded", "1.0.0");
-  ASSERT_FALSE(v1_dir.empty());
-
-  const auto flag = temp_.path() / "release-v1-run";
-  const std::string first = startHeld(client, "upgraded", "1.0.0", flag);
+  const auto [v1_dir, first, flag] = replaceWhileRunning(agent, client, "upgraded");
   ASSERT_FALSE(first.empty());
-
-  ASSERT_FALSE(publishAndWait(agent, client, "upgraded", "2.0.0").empty());
   EXPECT_TRUE(fs::exists(v1_dir)) << "v1 was removed while an execution used it";
 
   const auto second = runToEnd(client, "upgraded.show");
@@ -261,13 +275,8 @@ TEST_F(PackDeliveryTest, RollingBackToAVersionStillRunningLeavesEachItsOwnDirect
   RivetdProcess agent(agentDefines("test"));
   ASSERT_TRUE(agent.start()) << agent.log();
   auto client = clientFor(agent);
-  const fs::path v1_dir = publishAndWait(agent, client, "rolled", "1.0.0");
-  ASSERT_FALSE(v1_dir.empty());
-  const auto flag = temp_.path() / "release-v1-run";
-  const std::string first = startHeld(client, "rolled", "1.0.0", flag);
+  const auto [v1_dir, first, flag] = replaceWhileRunning(agent, client, "rolled");
   ASSERT_FALSE(first.empty());
-
-  ASSERT_FALSE(publishAndWait(agent, client, "rolled", "2.0.0").empty());
   auto rolled_back = store_->rollback("rolled", "test", "", "CN=on-call");
   ASSERT_TRUE(rolled_back.ok()) << rolled_back.status().message();
   EXPECT_EQ(rolled_back->version, "1.0.0");
@@ -287,17 +296,13 @@ TEST_F(PackDeliveryTest, RollingBackToAVersionStillRunningLeavesEachItsOwnDirect
 TEST_F(PackDeliveryTest, AReplacedVersionOutlivesARestartWhileAnExecutionRunsFromIt) {
   RivetdProcess agent(agentDefines("test"));
   ASSERT_TRUE(agent.start()) << agent.log();
-  const auto flag = temp_.path() / "release-v1-run";
-  std::string first;
-  fs::path v1_dir;
+  ReplacedWhileRunning replaced;
   {
     auto client = clientFor(agent);
-    v1_dir = publishAndWait(agent, client, "restarted", "1.0.0");
-    ASSERT_FALSE(v1_dir.empty());
-    first = startHeld(client, "restarted", "1.0.0", flag);
-    ASSERT_FALSE(first.empty());
-    ASSERT_FALSE(publishAndWait(agent, client, "restarted", "2.0.0").empty());
+    replaced = replaceWhileRunning(agent, client, "restarted");
+    ASSERT_FALSE(replaced.first.empty());
   }
+  const auto& [v1_dir, first, flag] = replaced;
   ASSERT_EQ(agent.stop(), 0);  // the execution runs on under its supervisor
 
   ASSERT_TRUE(agent.start()) << agent.log();
