@@ -221,7 +221,8 @@ int verify(const VerifyArguments& arguments) {
 
 void addPackCommands(CLI::App& app, const GlobalOptions& options, Commands& commands) {
   CLI::App* pack =
-      app.add_subcommand("pack", "Build, verify, publish, promote, roll back and withdraw signed pack artifacts");
+      app.add_subcommand("pack", "Build, verify, publish, promote, roll back and withdraw signed "
+                                 "pack artifacts");
   pack->require_subcommand(1);
 
   auto keygen_dir = std::make_shared<std::string>(".");

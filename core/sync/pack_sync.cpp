@@ -33,18 +33,19 @@ std::string randomHex() {
   return text;
 }
 
-// "1.2.0-3f5c0a1b2c3d": the version and the first 12 hex digits of the digest, so that a
-// version republished with other content (which the store refuses, but a store is only files)
-// never lands in the directory of the first.
-// <install_dir>/<name>/<version>-<digest12>, or with ".2", ".3"... when that is taken: by the
-// same version installed before and still held by an execution (a rollback to it), whose
-// directory goes with that execution's end.
+// <install_dir>/<name>/1.2.0-3f5c0a1b2c3d: the version and the first 12 hex digits of the
+// digest, so that a version republished with other content (which the store refuses, but a
+// store is only files) never lands in the directory of the first. ".2", ".3"... follow when
+// that is taken: by the same version installed before and still held by an execution (a
+// rollback to it), whose directory goes with that execution's end.
 fs::path newVersionDirectory(const fs::path& pack_dir, const std::string& version,
                              const std::string& digest) {
   const auto hex = digest.substr(digest.find(':') + 1);
   const auto base = version + "-" + hex.substr(0, 12);
   fs::path directory = pack_dir / base;
-  for (int n = 2; fs::exists(directory); ++n) directory = pack_dir / (base + "." + std::to_string(n));
+  for (int n = 2; fs::exists(directory); ++n) {
+    directory = pack_dir / (base + "." + std::to_string(n));
+  }
   return directory;
 }
 
